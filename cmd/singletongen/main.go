@@ -1,0 +1,113 @@
+// Command singletongen generates thread-safe, lazily built singleton managers for Go
+// struct types annotated with //singleton:generate. Run it from go generate:
+//
+//	//go:generate go tool singletongen
+//
+// See the README of github.com/singletongen/singletongen for the directive and the
+// generated API.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/singletongen/singletongen/generator"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: singletongen [flags] [packages]
+
+singletongen writes, beside each struct type annotated with //singleton:generate,
+a manager that builds one shared instance lazily and safely. Packages default to
+"." (the package go generate runs in); ./... handles many in one run.
+
+Example:
+
+	//go:generate go tool singletongen
+
+	// Client talks to the Paragon API.
+	//
+	//singleton:generate
+	type Client struct{ ... }
+
+Flags:
+`
+
+// run is the whole command: it returns the exit status, 2 for bad usage.
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("singletongen", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		flags.PrintDefaults()
+	}
+	output := flags.String("output", generator.DefaultOutput, "file `name` of the generated file in each package")
+	tags := flags.String("tags", "", "comma-separated `list` of build tags")
+	version := flags.Bool("version", false, "print the version and exit")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, "singletongen", buildVersion())
+		return 0
+	}
+	if err := checkOutputName(*output); err != nil {
+		fmt.Fprintf(stderr, "singletongen: -output %s\n", err)
+		return 2
+	}
+	cfg := generator.Config{Patterns: flags.Args(), Output: *output}
+	if *tags != "" {
+		cfg.Tags = strings.Split(*tags, ",")
+	}
+	results, err := generator.Generate(cfg)
+	if err == nil {
+		err = generator.Commit(results)
+	}
+	if err != nil {
+		var diags generator.Diagnostics
+		if errors.As(err, &diags) {
+			for _, d := range diags {
+				fmt.Fprintln(stderr, d)
+			}
+		} else {
+			fmt.Fprintln(stderr, "singletongen:", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+// checkOutputName accepts a file name that the go command compiles into the package
+// beside the annotated types.
+func checkOutputName(name string) error {
+	switch {
+	case name == "" || name != filepath.Base(name):
+		return fmt.Errorf("%q: want a file name, without a folder", name)
+	case !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go"):
+		return fmt.Errorf("%q: want a name ending in .go, not _test.go", name)
+	case strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_"):
+		return fmt.Errorf("%q: the go command ignores files whose name starts with . or _", name)
+	}
+	return nil
+}
+
+// buildVersion is the module version the binary was built from: v1.2.3 after
+// go install ...@v1.2.3, "(devel)" in a checkout.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,477 @@
+package generator
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"github.com/singletongen/singletongen/templates"
+)
+
+// annotation is one annotated type while it is being checked.
+type annotation struct {
+	directive *directive
+	opts      *options
+	named     *types.Named
+	ctor      *types.Func // nil: the zero value
+	params    []*types.Var
+	manager   templates.Manager
+}
+
+// managerMethods are the methods the templates declare on a manager.
+var managerMethods = []string{"Get", "Reset", "get", "construct", "finish", "install"}
+
+// analyze checks the directives of package p against its types and returns the data of
+// its generated file, or nil when it reported errors.
+func analyze(p *pkg, l *loader) *templates.File {
+	errorsBefore := len(l.diags) + len(l.external)
+	var anns []*annotation
+	annotated := map[*ast.TypeSpec]bool{}
+	for _, d := range p.directives {
+		switch {
+		case d.inTest:
+			l.errorf(d.comment.Pos(), "%s is in a test file: annotate a type declared in a non-test file", directiveName)
+			continue
+		case d.spec == nil:
+			l.errorf(d.comment.Pos(), "%s must be in the doc comment of a package-level type declaration", directiveName)
+			continue
+		case annotated[d.spec]:
+			l.errorf(d.comment.Pos(), "%s is given twice for %s", directiveName, d.spec.Name.Name)
+			continue
+		}
+		annotated[d.spec] = true
+		opts, diags := parseOptions(d.comment.Text, d.comment.Slash)
+		l.diags = append(l.diags, diags...)
+		if opts == nil {
+			continue
+		}
+		if a := l.annotate(p, d, opts); a != nil {
+			anns = append(anns, a)
+		}
+	}
+
+	generated := l.checkNames(p, anns)
+	l.reportTypeErrors(p, generated)
+	if len(l.diags)+len(l.external) > errorsBefore {
+		return nil
+	}
+
+	file := &templates.File{PkgPath: p.path, PkgName: p.name}
+	taken := map[string]bool{}
+	for _, name := range p.types.Scope().Names() {
+		taken[name] = true
+	}
+	for name := range generated {
+		taken[name] = true
+	}
+	imports := newImportSet(taken)
+	w := &typeWriter{pkg: p.types, imports: imports}
+	for _, a := range anns {
+		a.manager.Params = l.params(a, w)
+		file.Managers = append(file.Managers, a.manager)
+	}
+	// Parameter names come last, clear of every name the file declares or imports.
+	reserved := map[string]bool{}
+	for name := range taken {
+		reserved[name] = true
+	}
+	for _, name := range templates.Locals {
+		reserved[name] = true
+	}
+	for i := range file.Managers {
+		renameParams(file.Managers[i].Params, reserved)
+	}
+	file.Imports = imports.added
+	if len(l.diags)+len(l.external) > errorsBefore {
+		return nil
+	}
+	return file
+}
+
+// annotate checks one annotated type and its constructor, and describes its manager.
+func (l *loader) annotate(p *pkg, d *directive, opts *options) *annotation {
+	spec := d.spec
+	name := spec.Name.Name
+	switch {
+	case spec.Assign.IsValid():
+		l.errorf(spec.Name.Pos(), "%s is an alias: annotate the type it stands for", name)
+		return nil
+	case spec.TypeParams != nil:
+		l.errorf(spec.Name.Pos(), "%s is generic: singletongen manages only non-generic struct types", name)
+		return nil
+	}
+	obj, _ := p.types.Scope().Lookup(name).(*types.TypeName)
+	if obj == nil {
+		return nil // the type checker reported why
+	}
+	named, _ := obj.Type().(*types.Named)
+	if named == nil {
+		return nil
+	}
+	switch named.Underlying().(type) {
+	case *types.Struct:
+	case *types.Interface:
+		l.errorf(spec.Name.Pos(), "%s is an interface: annotate a struct type", name)
+		return nil
+	default:
+		l.errorf(spec.Name.Pos(), "%s is not a struct type (its underlying type is %s)", name, types.TypeString(named.Underlying(), qualifier(p.types)))
+		return nil
+	}
+
+	a := &annotation{directive: d, opts: opts, named: named}
+	a.manager = templates.Manager{
+		Type:      name,
+		Names:     deriveNames(name, opts),
+		TestHooks: opts.testHooks,
+	}
+	if opts.cacheErrors {
+		a.manager.OnError = templates.Cache
+	}
+	if !l.constructor(p, a) {
+		return nil
+	}
+	if opts.cacheErrors && !a.manager.ReturnsError {
+		what := fmt.Sprintf("%s returns no error", a.manager.Constructor)
+		if a.ctor == nil {
+			what = fmt.Sprintf("%s has no constructor", name)
+		}
+		l.errorf(opts.onErrorPos, "onerror=cache needs a constructor that returns an error, and %s", what)
+		return nil
+	}
+	if !l.closeMethod(a) {
+		return nil
+	}
+	return a
+}
+
+// constructor finds and checks the constructor of an annotated type: the one the
+// directive names, else New<T> when the package declares it, else none (the zero value).
+func (l *loader) constructor(p *pkg, a *annotation) bool {
+	typeName := a.named.Obj().Name()
+	name, explicit := a.opts.constructor, a.opts.constructor != ""
+	if !explicit {
+		name = exportedLike(typeName, "new", typeName, "")
+	}
+	obj := p.types.Scope().Lookup(name)
+	if obj == nil {
+		if explicit {
+			l.errorf(a.opts.constructorPos, "constructor %s is not declared in package %s", name, p.name)
+			return false
+		}
+		return true
+	}
+	fn, _ := obj.(*types.Func)
+	if fn == nil {
+		if explicit {
+			l.errorf(a.opts.constructorPos, "constructor %s is a %s, not a function", name, objectKind(obj))
+		} else {
+			l.errorf(obj.Pos(), "%s is a %s: singletongen takes a %s declared in the package as the constructor of %s; declare a function, or name another with constructor=", name, objectKind(obj), name, typeName)
+		}
+		return false
+	}
+	sig := fn.Type().(*types.Signature)
+	want := fmt.Sprintf("want func(...) *%s or func(...) (*%s, error)", typeName, typeName)
+	if !explicit {
+		want += ", or name another constructor with constructor="
+	}
+	results := sig.Results()
+	ptr := types.NewPointer(a.named)
+	switch {
+	case sig.TypeParams().Len() > 0:
+		l.errorf(fn.Pos(), "constructor %s is generic: %s", name, want)
+		return false
+	case results.Len() == 1 && types.Identical(results.At(0).Type(), ptr):
+	case results.Len() == 2 && types.Identical(results.At(0).Type(), ptr) && isError(results.At(1).Type()):
+		a.manager.ReturnsError = true
+	default:
+		l.errorf(fn.Pos(), "constructor %s has type %s: %s", name, types.TypeString(sig, qualifier(p.types)), want)
+		return false
+	}
+	a.ctor = fn
+	a.manager.Constructor = name
+	ok := true
+	params := sig.Params()
+	for i := range params.Len() {
+		param := params.At(i)
+		paramName := param.Name()
+		if paramName == "" || paramName == "_" {
+			paramName = fmt.Sprintf("#%d", i+1)
+		}
+		switch {
+		case sig.Variadic() && i == params.Len()-1:
+			l.errorf(param.Pos(), "variadic parameter %s of %s cannot be compared with the arguments of the instance: pass a comparable config struct instead", paramName, name)
+			ok = false
+		case i == 0 && isContext(param.Type()):
+			l.errorf(param.Pos(), "parameter %s of %s: a context.Context first parameter is not supported yet", paramName, name)
+			ok = false
+		case isInvalid(param.Type()):
+			ok = false // the type checker reported it
+		default:
+			if why := whyNotComparable(param.Type(), p.types); why != "" {
+				l.errorf(param.Pos(), "parameter %s of %s cannot be compared with the arguments of the instance: %s", paramName, name, why)
+				ok = false
+			}
+		}
+		a.params = append(a.params, param)
+	}
+	return ok
+}
+
+// closeMethod finds how to close an instance: Close() or Close() error on *T, unless the
+// directive says close=never.
+func (l *loader) closeMethod(a *annotation) bool {
+	if a.opts.neverClose {
+		return true
+	}
+	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(a.named), false, nil, "Close")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return true
+	}
+	sig := fn.Type().(*types.Signature)
+	switch {
+	case sig.Params().Len() == 0 && sig.Results().Len() == 0:
+		a.manager.Close = templates.CloseNoResult
+	case sig.Params().Len() == 0 && sig.Results().Len() == 1 && isError(sig.Results().At(0).Type()):
+		a.manager.Close = templates.CloseError
+	default:
+		l.errorf(fn.Pos(), "method Close of %s has type %s: singletongen calls Close() or Close() error; set close=never and close instances yourself",
+			a.named.Obj().Name(), types.TypeString(sig, qualifier(a.named.Obj().Pkg())))
+		return false
+	}
+	return true
+}
+
+// params spells the constructor's parameters for the templates; their names are settled
+// later, by renameParams.
+func (l *loader) params(a *annotation, w *typeWriter) []templates.Param {
+	var params []templates.Param
+	for i, v := range a.params {
+		t, err := w.expr(v.Type())
+		if err != nil {
+			l.errorf(v.Pos(), "%v", err)
+			continue
+		}
+		name := v.Name()
+		if name == "" || name == "_" {
+			name = "arg" + strconv.Itoa(i)
+		}
+		params = append(params, templates.Param{Name: name, Type: t})
+	}
+	return params
+}
+
+// renameParams renames parameters whose names the generated code uses otherwise, by
+// appending "Arg" and then a number.
+func renameParams(params []templates.Param, reserved map[string]bool) {
+	used := map[string]bool{}
+	for _, p := range params {
+		used[p.Name] = true
+	}
+	for i := range params {
+		name := params[i].Name
+		if !reserved[name] {
+			continue
+		}
+		candidate := name + "Arg"
+		for n := 2; reserved[candidate] || used[candidate]; n++ {
+			candidate = name + "Arg" + strconv.Itoa(n)
+		}
+		used[candidate] = true
+		params[i].Name = candidate
+	}
+}
+
+// generatedName is a package-level name the generated file declares, and for which
+// annotated type.
+type generatedName struct {
+	ann  *annotation
+	what string // e.g. "the manager type", for messages
+}
+
+// checkNames reports generated names that collide with the package's own declarations, its
+// test files' declarations, or each other, and returns every generated name.
+func (l *loader) checkNames(p *pkg, anns []*annotation) map[string]generatedName {
+	generated := map[string]generatedName{}
+	type pair struct{ a, b *annotation }
+	shared := map[pair][]string{}
+	var pairs []pair
+	declare := func(a *annotation, name, what string) {
+		if prev, ok := generated[name]; ok {
+			key := pair{a, prev.ann}
+			if shared[key] == nil {
+				pairs = append(pairs, key)
+			}
+			shared[key] = append(shared[key], name)
+			return
+		}
+		generated[name] = generatedName{a, what}
+	}
+	defer func() {
+		for _, key := range pairs {
+			l.errorf(key.a.directive.comment.Pos(), "names generated for %s are also generated for %s (annotated at %s): %s; rename one with manager=, getter= or instance=",
+				key.a.manager.Type, key.b.manager.Type, l.where(key.b.directive.comment.Pos()), strings.Join(shared[key], ", "))
+		}
+	}()
+	usesFmt := false
+	for _, a := range anns {
+		m := &a.manager
+		n := m.Names
+		declare(a, n.Manager, "the manager type")
+		declare(a, n.NewManager, "the manager constructor")
+		declare(a, n.Instance, "the process-wide manager accessor")
+		declare(a, n.Getter, "the accessor")
+		declare(a, n.Default, "the process-wide manager")
+		declare(a, n.State, "the state type")
+		declare(a, n.Build, "the build type")
+		if m.GetReturnsError() {
+			declare(a, n.MustGetter, "the panicking accessor")
+		}
+		if len(a.params) > 0 {
+			declare(a, n.Conflict, "the conflict error")
+			declare(a, n.Args, "the arguments type")
+		}
+		if m.TestHooks {
+			usesFmt = true
+			declare(a, n.SetForTest, "the test hook")
+			declare(a, n.ResetForTest, "the test hook")
+			declare(a, n.TestHook, "the test hooks' helper")
+		}
+	}
+
+	collide := func(pos token.Pos, name string) {
+		g := generated[name]
+		hint := ""
+		switch g.what {
+		case "the manager type", "the process-wide manager accessor", "the accessor":
+			hint = ", or rename the generated one with manager=, instance= or getter="
+		}
+		l.errorf(pos, "%s collides with %s that singletongen generates for %s (annotated at %s): rename yours%s",
+			name, g.what, g.ann.manager.Type, l.where(g.ann.directive.comment.Pos()), hint)
+	}
+	imports := map[string]bool{}
+	for path, name := range templates.StdImports {
+		imports[name] = path != "fmt" || usesFmt // only the test hooks use fmt
+	}
+	scope := p.types.Scope()
+	for _, name := range scope.Names() {
+		obj := scope.Lookup(name)
+		if _, ok := generated[name]; ok {
+			collide(obj.Pos(), name)
+		}
+		if imports[name] {
+			l.errorf(obj.Pos(), "%s collides with the generated file's import of package %s: rename it", name, name)
+		}
+	}
+	for _, f := range append(append([]*ast.File{}, p.files...), p.testFiles...) {
+		for _, decl := range f.Decls {
+			switch decl := decl.(type) {
+			case *ast.FuncDecl:
+				if decl.Recv != nil {
+					recv := receiverType(decl.Recv)
+					if g, ok := generated[recv]; ok && g.what == "the manager type" {
+						for _, method := range managerMethods {
+							if decl.Name.Name == method {
+								l.errorf(decl.Name.Pos(), "method %s of %s collides with the one singletongen generates: rename yours", method, recv)
+							}
+						}
+					}
+				} else if isTestFile(l.fset, f) {
+					if _, ok := generated[decl.Name.Name]; ok {
+						collide(decl.Name.Pos(), decl.Name.Name)
+					}
+				}
+			case *ast.GenDecl:
+				if !isTestFile(l.fset, f) {
+					continue
+				}
+				for _, spec := range decl.Specs {
+					switch spec := spec.(type) {
+					case *ast.TypeSpec:
+						if _, ok := generated[spec.Name.Name]; ok {
+							collide(spec.Name.Pos(), spec.Name.Name)
+						}
+					case *ast.ValueSpec:
+						for _, id := range spec.Names {
+							if _, ok := generated[id.Name]; ok {
+								collide(id.Pos(), id.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return generated
+}
+
+func isTestFile(fset *token.FileSet, f *ast.File) bool {
+	return strings.HasSuffix(fset.Position(f.Pos()).Filename, "_test.go")
+}
+
+// receiverType returns the name of a method's receiver type: T for (t *T) or (t T[P]).
+func receiverType(recv *ast.FieldList) string {
+	if len(recv.List) == 0 {
+		return ""
+	}
+	t := recv.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
+}
+
+// reportTypeErrors reports the package's own type errors, except those that only say a
+// generated name is undefined: the previous generated file is left out of the load.
+func (l *loader) reportTypeErrors(p *pkg, generated map[string]generatedName) {
+	for _, te := range p.typeErrors {
+		if name, ok := strings.CutPrefix(te.Msg, "undefined: "); ok {
+			if _, ok := generated[name]; ok {
+				continue
+			}
+		}
+		l.errorf(te.Pos, "%s", te.Msg)
+	}
+}
+
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+func isContext(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "context" && named.Obj().Name() == "Context"
+}
+
+func isInvalid(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	return ok && b.Kind() == types.Invalid
+}
+
+// objectKind names the kind of a package-level object, for messages.
+func objectKind(obj types.Object) string {
+	switch obj.(type) {
+	case *types.Var:
+		return "variable"
+	case *types.Const:
+		return "constant"
+	case *types.TypeName:
+		return "type"
+	}
+	return "declaration"
+}

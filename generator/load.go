@@ -1,0 +1,337 @@
+package generator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/singletongen/singletongen/templates"
+)
+
+// loader reads the packages of a run and collects their diagnostics.
+type loader struct {
+	cfg      Config
+	fset     *token.FileSet
+	diags    []diagnostic
+	external []Diagnostic // positioned by the go command rather than by fset
+}
+
+// pkg is one package of a run, as far as the generator needs it.
+type pkg struct {
+	path, name, dir string
+	goVersion       string // of its module, as go/types wants it: "go1.22"
+	imports         map[string]string
+	files           []*ast.File // non-test files, the previous generated file left out
+	testFiles       []*ast.File // test files of the package itself, not of package x_test
+	directives      []*directive
+	output          outputFile
+	types           *types.Package
+	typeErrors      []types.Error
+}
+
+// outputFile is what is on disk where the generated file goes.
+type outputFile struct {
+	path    string
+	exists  bool
+	ours    bool // it starts with our header
+	content []byte
+}
+
+// directive is a //singleton:generate comment, with the type it annotates.
+type directive struct {
+	comment *ast.Comment
+	spec    *ast.TypeSpec // nil when the comment is not on a package-level type
+	inTest  bool          // in a _test.go file
+}
+
+func (l *loader) errorf(pos token.Pos, format string, args ...any) {
+	l.diags = append(l.diags, diagnostic{pos, fmt.Sprintf(format, args...)})
+}
+
+// load lists the packages the patterns match, and parses and type-checks those with
+// directives. Loading is nearly all of a run's time: directives are found on the file
+// contents first, and only packages that have them are parsed and type-checked, with
+// their dependencies' types read from export data.
+func (l *loader) load() ([]*pkg, error) {
+	listed, err := packages.Load(&packages.Config{
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedModule,
+		Dir:        l.cfg.Dir,
+		BuildFlags: l.buildFlags(),
+	}, l.cfg.Patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("listing packages: %w", err)
+	}
+	sort.Slice(listed, func(i, j int) bool { return listed[i].PkgPath < listed[j].PkgPath })
+	var pkgs []*pkg
+	for _, lp := range listed {
+		if len(lp.GoFiles) == 0 {
+			// Nothing to scan; say why when the go command could not list it.
+			l.listErrors(lp)
+			continue
+		}
+		p, err := l.scan(lp)
+		if err != nil {
+			return nil, err
+		}
+		pkgs = append(pkgs, p)
+		if len(p.directives) > 0 {
+			l.listErrors(lp)
+		}
+	}
+	var annotated []*pkg
+	for _, p := range pkgs {
+		if len(p.files) > 0 {
+			annotated = append(annotated, p)
+		}
+	}
+	if len(annotated) > 0 {
+		if err := l.check(annotated); err != nil {
+			return nil, err
+		}
+	}
+	return pkgs, nil
+}
+
+func (l *loader) buildFlags() []string {
+	if len(l.cfg.Tags) == 0 {
+		return nil
+	}
+	return []string{"-tags=" + strings.Join(l.cfg.Tags, ",")}
+}
+
+// listErrors reports the errors the go command found in a package.
+func (l *loader) listErrors(lp *packages.Package) {
+	for _, e := range lp.Errors {
+		l.external = append(l.external, Diagnostic{Pos: parsePosition(e.Pos), Message: e.Msg})
+	}
+}
+
+// parsePosition reads the "file:line:col" positions of the go command.
+func parsePosition(s string) token.Position {
+	if s == "" || s == "-" {
+		return token.Position{}
+	}
+	pos := token.Position{Filename: s}
+	for _, field := range []*int{&pos.Column, &pos.Line} {
+		i := strings.LastIndexByte(pos.Filename, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(pos.Filename[i+1:])
+		if err != nil {
+			break
+		}
+		*field = n
+		pos.Filename = pos.Filename[:i]
+	}
+	if pos.Line == 0 && pos.Column != 0 {
+		// Only "file:line" was given.
+		pos.Line, pos.Column = pos.Column, 0
+	}
+	return pos
+}
+
+// scan reads a package's files and parses those of a package with directives.
+func (l *loader) scan(lp *packages.Package) (*pkg, error) {
+	p := &pkg{path: lp.PkgPath, name: lp.Name, dir: lp.Dir, imports: map[string]string{}}
+	if p.dir == "" {
+		p.dir = filepath.Dir(lp.GoFiles[0])
+	}
+	if lp.Module != nil && lp.Module.GoVersion != "" {
+		p.goVersion = "go" + lp.Module.GoVersion
+	}
+	for path, imp := range lp.Imports {
+		p.imports[path] = imp.ID
+	}
+	p.output.path = filepath.Join(p.dir, l.cfg.Output)
+	switch content, err := os.ReadFile(p.output.path); {
+	case err == nil:
+		p.output.exists = true
+		p.output.ours = isGenerated(content)
+		p.output.content = content
+	case !os.IsNotExist(err):
+		return nil, err
+	}
+
+	sources := map[string][]byte{}
+	hasDirective := false
+	for _, name := range lp.GoFiles {
+		if name == p.output.path && p.output.ours {
+			// Our previous output: it may be stale, and is about to be replaced.
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		sources[name] = src
+		hasDirective = hasDirective || bytes.Contains(src, []byte(directivePrefix))
+	}
+	tests, err := filepath.Glob(filepath.Join(p.dir, "*_test.go"))
+	if err != nil {
+		return nil, err
+	}
+	testSources := map[string][]byte{}
+	for _, name := range tests {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		testSources[name] = src
+		hasDirective = hasDirective || bytes.Contains(src, []byte(directivePrefix))
+	}
+	if !hasDirective {
+		return p, nil
+	}
+
+	for _, name := range lp.GoFiles {
+		if src, ok := sources[name]; ok {
+			if f := l.parse(name, src); f != nil {
+				p.files = append(p.files, f)
+				l.findDirectives(p, f, false)
+			}
+		}
+	}
+	for _, name := range tests {
+		f := l.parse(name, testSources[name])
+		if f == nil {
+			continue
+		}
+		l.findDirectives(p, f, true)
+		if f.Name.Name == p.name {
+			p.testFiles = append(p.testFiles, f)
+		}
+	}
+	if len(p.directives) == 0 {
+		p.files = nil
+	}
+	return p, nil
+}
+
+// isGenerated reports whether a file is one of ours: its first line is our header.
+func isGenerated(content []byte) bool {
+	return bytes.HasPrefix(content, []byte(templates.Header+"\n"))
+}
+
+// parse parses a file, reporting its syntax errors.
+func (l *loader) parse(name string, src []byte) *ast.File {
+	f, err := parser.ParseFile(l.fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				l.external = append(l.external, Diagnostic{Pos: e.Pos, Message: e.Msg})
+			}
+		} else {
+			l.external = append(l.external, Diagnostic{Pos: token.Position{Filename: name}, Message: err.Error()})
+		}
+	}
+	return f
+}
+
+// findDirectives records the directives of a file, with the type each annotates. The
+// doc comment of a type sits on its GenDecl unless the declaration is parenthesised.
+func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
+	docs := map[*ast.CommentGroup]*ast.TypeSpec{}
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		if gd.Doc != nil && len(gd.Specs) == 1 {
+			docs[gd.Doc] = gd.Specs[0].(*ast.TypeSpec)
+		}
+		for _, spec := range gd.Specs {
+			if ts := spec.(*ast.TypeSpec); ts.Doc != nil {
+				docs[ts.Doc] = ts
+			}
+		}
+	}
+	for _, group := range f.Comments {
+		for _, c := range group.List {
+			if isDirective(c.Text) {
+				p.directives = append(p.directives, &directive{comment: c, spec: docs[group], inTest: inTest})
+			}
+		}
+	}
+}
+
+// check type-checks the annotated packages from their syntax, reading their
+// dependencies' types from export data: the go command compiles dependencies (it
+// usually has them cached), never the packages generated for.
+func (l *loader) check(annotated []*pkg) error {
+	var paths []string
+	seen := map[string]bool{}
+	for _, p := range annotated {
+		for _, f := range p.files {
+			for _, spec := range f.Imports {
+				path, err := strconv.Unquote(spec.Path.Value)
+				if err != nil || path == "C" || path == "unsafe" {
+					continue
+				}
+				id := p.imports[path]
+				if id != "" && !seen[id] {
+					seen[id] = true
+					paths = append(paths, id)
+				}
+			}
+		}
+	}
+	sort.Strings(paths)
+	deps := map[string]*types.Package{}
+	if len(paths) > 0 {
+		loaded, err := packages.Load(&packages.Config{
+			Mode:       packages.NeedName | packages.NeedTypes,
+			Dir:        l.cfg.Dir,
+			BuildFlags: l.buildFlags(),
+			Fset:       l.fset,
+		}, paths...)
+		if err != nil {
+			return fmt.Errorf("loading dependencies: %w", err)
+		}
+		for _, dep := range loaded {
+			l.listErrors(dep)
+			if dep.Types != nil {
+				deps[dep.ID] = dep.Types
+			}
+		}
+	}
+	for _, p := range annotated {
+		conf := types.Config{
+			GoVersion:   p.goVersion,
+			FakeImportC: true,
+			Importer: importerFunc(func(path string) (*types.Package, error) {
+				if path == "unsafe" {
+					return types.Unsafe, nil
+				}
+				if dep := deps[p.imports[path]]; dep != nil {
+					return dep, nil
+				}
+				return nil, fmt.Errorf("no export data for %s", path)
+			}),
+			Error: func(err error) {
+				if te, ok := err.(types.Error); ok {
+					p.typeErrors = append(p.typeErrors, te)
+				}
+			},
+		}
+		p.types, _ = conf.Check(p.path, l.fset, p.files, nil)
+	}
+	return nil
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }

@@ -1,0 +1,194 @@
+package generator
+
+import (
+	"fmt"
+	"go/types"
+	"strconv"
+
+	"github.com/singletongen/singletongen/templates"
+)
+
+// whyNotComparable says why arguments of type t cannot be compared reliably, or returns ""
+// when they can: == on them never panics and every value equals itself. That excludes
+// interfaces (== panics on some dynamic types), floating-point and complex numbers (NaN
+// differs from itself), slices, maps and functions, and anything containing them.
+// Types of pkg are named without qualifier.
+func whyNotComparable(t types.Type, pkg *types.Package) string {
+	typeName := func(t types.Type) string { return types.TypeString(t, qualifier(pkg)) }
+	seen := map[types.Type]bool{}
+	var notComparable func(t types.Type) string
+	notComparable = func(t types.Type) string {
+		if seen[t] {
+			return ""
+		}
+		seen[t] = true
+		switch u := t.Underlying().(type) {
+		case *types.Basic:
+			switch {
+			case u.Info()&types.IsFloat != 0:
+				return fmt.Sprintf("%s is a floating-point type (NaN never equals itself)", typeName(t))
+			case u.Info()&types.IsComplex != 0:
+				return fmt.Sprintf("%s is a complex type (NaN never equals itself)", typeName(t))
+			case u.Kind() == types.UnsafePointer, u.Info()&(types.IsBoolean|types.IsInteger|types.IsString) != 0:
+				return ""
+			}
+			return fmt.Sprintf("%s is not comparable", typeName(t))
+		case *types.Pointer, *types.Chan:
+			return ""
+		case *types.Array:
+			if why := notComparable(u.Elem()); why != "" {
+				return fmt.Sprintf("%s has elements of type %s: %s", typeName(t), typeName(u.Elem()), why)
+			}
+			return ""
+		case *types.Struct:
+			for i := range u.NumFields() {
+				f := u.Field(i)
+				if why := notComparable(f.Type()); why != "" {
+					return fmt.Sprintf("%s has field %s: %s", typeName(t), f.Name(), why)
+				}
+			}
+			return ""
+		case *types.Interface:
+			return fmt.Sprintf("%s is an interface (== panics when the dynamic type is not comparable)", typeName(t))
+		case *types.Slice:
+			return fmt.Sprintf("%s is a slice, which is not comparable", typeName(t))
+		case *types.Map:
+			return fmt.Sprintf("%s is a map, which is not comparable", typeName(t))
+		case *types.Signature:
+			return fmt.Sprintf("%s is a function, which is not comparable", typeName(t))
+		}
+		return fmt.Sprintf("%s is not comparable", typeName(t))
+	}
+	return notComparable(t)
+}
+
+// typeWriter turns go/types types into the templates' type expressions, collecting the
+// imports they need.
+type typeWriter struct {
+	pkg     *types.Package // the package generated for: its names need no qualifier
+	imports *importSet
+}
+
+// expr spells t. It handles every type whyNotComparable accepts; the error is for any
+// other.
+func (w *typeWriter) expr(t types.Type) (templates.Type, error) {
+	var out templates.Type
+	syntax := func(s string) { out = append(out, templates.TypePart{Syntax: s}) }
+	var walk func(t types.Type) error
+	walk = func(t types.Type) error {
+		switch t := t.(type) {
+		case *types.Basic:
+			out = append(out, templates.TypePart{Name: t.Name()})
+		case interface {
+			Obj() *types.TypeName
+			TypeArgs() *types.TypeList
+		}: // *types.Named and *types.Alias
+			obj := t.Obj()
+			part := templates.TypePart{Name: obj.Name()}
+			if obj.Pkg() != nil && obj.Pkg() != w.pkg {
+				w.imports.add(obj.Pkg())
+				part.Path = obj.Pkg().Path()
+			}
+			out = append(out, part)
+			if args := t.TypeArgs(); args.Len() > 0 {
+				syntax("[")
+				for i := range args.Len() {
+					if i > 0 {
+						syntax(",")
+					}
+					if err := walk(args.At(i)); err != nil {
+						return err
+					}
+				}
+				syntax("]")
+			}
+		case *types.Pointer:
+			syntax("*")
+			return walk(t.Elem())
+		case *types.Array:
+			syntax("[" + strconv.FormatInt(t.Len(), 10) + "]")
+			return walk(t.Elem())
+		case *types.Chan:
+			switch t.Dir() {
+			case types.SendRecv:
+				syntax("chan")
+				if elem, ok := t.Elem().(*types.Chan); ok && elem.Dir() == types.RecvOnly {
+					syntax("(")
+					defer syntax(")")
+				}
+			case types.SendOnly:
+				syntax("chan<-")
+			case types.RecvOnly:
+				syntax("<-chan")
+			}
+			return walk(t.Elem())
+		case *types.Struct:
+			syntax("struct{")
+			for i := range t.NumFields() {
+				f := t.Field(i)
+				if i > 0 {
+					syntax(";")
+				}
+				if !f.Embedded() {
+					syntax(f.Name())
+				}
+				if err := walk(f.Type()); err != nil {
+					return err
+				}
+				if tag := t.Tag(i); tag != "" {
+					syntax(strconv.Quote(tag))
+				}
+			}
+			syntax("}")
+		default:
+			return fmt.Errorf("cannot spell type %s", t)
+		}
+		return nil
+	}
+	if err := walk(t); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// importSet names the packages a generated file imports: each by its own name unless
+// that name is taken, by the generated file's own imports, by the package's declarations
+// or by another import.
+type importSet struct {
+	names map[string]string  // path -> name, for every import of the file
+	taken map[string]bool    // names in use at package level
+	added []templates.Import // the imports of parameter types, in the order added
+}
+
+func newImportSet(taken map[string]bool) *importSet {
+	s := &importSet{names: map[string]string{}, taken: taken}
+	for path, name := range templates.StdImports {
+		s.names[path] = name
+		taken[name] = true
+	}
+	return s
+}
+
+func (s *importSet) add(p *types.Package) {
+	if _, ok := s.names[p.Path()]; ok {
+		return
+	}
+	name := p.Name()
+	for i := 2; s.taken[name]; i++ {
+		name = p.Name() + strconv.Itoa(i)
+	}
+	s.taken[name] = true
+	s.names[p.Path()] = name
+	s.added = append(s.added, templates.Import{Path: p.Path(), Name: name, Aliased: name != p.Name()})
+}
+
+// qualifier names packages in messages as their users' code does, and pkg's own types
+// without a qualifier.
+func qualifier(pkg *types.Package) types.Qualifier {
+	return func(p *types.Package) string {
+		if p == pkg {
+			return ""
+		}
+		return p.Name()
+	}
+}

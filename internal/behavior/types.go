@@ -1,0 +1,115 @@
+// Package behavior holds annotated types of every shape the generator supports, with
+// their generated managers committed beside them, so that the tests of this package
+// exercise the generated code itself under the race detector.
+package behavior
+
+//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+
+import (
+	"sync/atomic"
+)
+
+// Instance is what every type here embeds: an identity and a count of Close calls.
+type Instance struct {
+	ID     int64
+	closes atomic.Int32
+}
+
+var lastID atomic.Int64
+
+func newInstance() Instance { return Instance{ID: lastID.Add(1)} }
+
+// Closes reports how many times the instance was closed.
+func (i *Instance) Closes() int32 { return i.closes.Load() }
+
+// Conn has arguments, may fail, and closes with an error.
+//
+//singleton:generate
+type Conn struct {
+	Instance
+	Addr     string
+	Port     int
+	CloseErr error // what Close returns
+}
+
+// ConnHook, when set, replaces what NewConn does, for the tests of the process-wide
+// manager; tests that set it must not run in parallel.
+var ConnHook func(addr string, port int) (*Conn, error)
+
+// NewConn returns a Conn to addr:port.
+func NewConn(addr string, port int) (*Conn, error) {
+	if ConnHook != nil {
+		return ConnHook(addr, port)
+	}
+	return &Conn{Instance: newInstance(), Addr: addr, Port: port}, nil
+}
+
+// Close counts the calls and returns CloseErr.
+func (c *Conn) Close() error {
+	c.closes.Add(1)
+	return c.CloseErr
+}
+
+// Cached keeps its constructor's first error.
+//
+//singleton:generate onerror=cache
+type Cached struct {
+	Instance
+	Name string
+}
+
+// NewCached returns a Cached.
+func NewCached(name string) (*Cached, error) {
+	return &Cached{Instance: newInstance(), Name: name}, nil
+}
+
+// Session has no arguments but may fail.
+//
+//singleton:generate
+type Session struct {
+	Instance
+}
+
+// NewSession returns a Session.
+func NewSession() (*Session, error) {
+	return &Session{Instance: newInstance()}, nil
+}
+
+// Close counts the calls.
+func (s *Session) Close() { s.closes.Add(1) }
+
+// Counter has neither arguments nor errors: its accessors return *Counter alone.
+//
+//singleton:generate
+type Counter struct {
+	Instance
+}
+
+// NewCounter returns a Counter.
+func NewCounter() *Counter { return &Counter{Instance: newInstance()} }
+
+// Close counts the calls.
+func (c *Counter) Close() { c.closes.Add(1) }
+
+// Plain has no constructor: its manager builds new(Plain).
+//
+//singleton:generate
+type Plain struct {
+	Instance
+}
+
+// Quiet renames everything and has no test hooks.
+//
+//singleton:generate testhooks=off close=never getter=Quietly manager=QuietHolder instance=Holder
+type Quiet struct {
+	Instance
+}
+
+// NewQuiet returns a Quiet.
+func NewQuiet(level int) *Quiet { return &Quiet{Instance: newInstance()} }
+
+// Close is never called by the manager: close=never.
+func (q *Quiet) Close() error {
+	q.closes.Add(1)
+	return nil
+}
