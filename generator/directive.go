@@ -39,8 +39,11 @@ func isDirective(comment string) bool {
 func parseDirective(comment string) ([]option, error) {
 	rest, ok := strings.CutPrefix(comment, directiveName)
 	if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
-		word, _, _ := strings.Cut(comment[len(directivePrefix):], " ")
-		return nil, &syntaxError{0, fmt.Sprintf("unknown directive %s%s (want %s)", directivePrefix, word, directiveName)}
+		word := comment
+		if fields := fieldsWithOffsets(comment); len(fields) > 0 {
+			word = fields[0].text
+		}
+		return nil, &syntaxError{0, fmt.Sprintf("unknown directive %s (want %s)", word, directiveName)}
 	}
 	var opts []option
 	seen := map[string]bool{}

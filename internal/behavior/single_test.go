@@ -13,31 +13,24 @@ import (
 
 var errBoom = errors.New("boom")
 
+// Exactly one constructor call, and one instance for all, however many goroutines
+// arrive first: checked for each shape of accessor.
 func TestOneConstructorCallForConcurrentFirstCallers(t *testing.T) {
 	t.Parallel()
 	const goroutines = 1000
-	var calls atomic.Int32
-	m := NewConnManager(counted(&calls, func(addr string, port int) (*Conn, error) {
-		time.Sleep(20 * time.Millisecond) // so that the others arrive during the build
-		return NewConn(addr, port)
-	}))
-	results := together(goroutines, func() result[Conn] {
-		c, err := m.Get("db", 5432)
-		return result[Conn]{c, err}
+	// The constructors sleep, so that the other goroutines arrive during the build.
+	t.Run("Conn", func(t *testing.T) {
+		t.Parallel()
+		var calls atomic.Int32
+		m := NewConnManager(counted(&calls, func(addr string, port int) (*Conn, error) {
+			time.Sleep(20 * time.Millisecond)
+			return NewConn(addr, port)
+		}))
+		checkShared(t, &calls, together(goroutines, func() result[Conn] {
+			c, err := m.Get("db", 5432)
+			return result[Conn]{c, err}
+		}))
 	})
-	if n := calls.Load(); n != 1 {
-		t.Fatalf("constructor called %d times, want 1", n)
-	}
-	for i, r := range results {
-		if r.err != nil || r.v == nil || r.v != results[0].v {
-			t.Fatalf("goroutine %d got (%p, %v), want the one instance %p", i, r.v, r.err, results[0].v)
-		}
-	}
-}
-
-func TestOneConstructorCallWithoutArguments(t *testing.T) {
-	t.Parallel()
-	const goroutines = 1000
 	t.Run("Counter", func(t *testing.T) {
 		t.Parallel()
 		var calls atomic.Int32
@@ -46,15 +39,7 @@ func TestOneConstructorCallWithoutArguments(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 			return NewCounter()
 		})
-		got := together(goroutines, m.Get)
-		if n := calls.Load(); n != 1 {
-			t.Fatalf("constructor called %d times, want 1", n)
-		}
-		for i, c := range got {
-			if c == nil || c != got[0] {
-				t.Fatalf("goroutine %d got %p, want %p", i, c, got[0])
-			}
-		}
+		checkShared(t, &calls, together(goroutines, func() result[Counter] { return result[Counter]{v: m.Get()} }))
 	})
 	t.Run("Session", func(t *testing.T) {
 		t.Parallel()
@@ -64,19 +49,24 @@ func TestOneConstructorCallWithoutArguments(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 			return NewSession()
 		})
-		got := together(goroutines, func() result[Session] {
+		checkShared(t, &calls, together(goroutines, func() result[Session] {
 			s, err := m.Get()
 			return result[Session]{s, err}
-		})
-		if n := calls.Load(); n != 1 {
-			t.Fatalf("constructor called %d times, want 1", n)
-		}
-		for i, r := range got {
-			if r.err != nil || r.v == nil || r.v != got[0].v {
-				t.Fatalf("goroutine %d got (%p, %v), want %p", i, r.v, r.err, got[0].v)
-			}
-		}
+		}))
 	})
+}
+
+// checkShared checks that the constructor ran once and every caller got its instance.
+func checkShared[T any](t *testing.T, calls *atomic.Int32, results []result[T]) {
+	t.Helper()
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("constructor called %d times, want 1", n)
+	}
+	for i, r := range results {
+		if r.err != nil || r.v == nil || r.v != results[0].v {
+			t.Fatalf("goroutine %d got (%p, %v), want the one instance %p", i, r.v, r.err, results[0].v)
+		}
+	}
 }
 
 func TestZeroValueManagersUseTheDefaultConstructor(t *testing.T) {

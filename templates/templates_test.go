@@ -1,0 +1,64 @@
+package templates
+
+import (
+	"bytes"
+	"go/format"
+	"strings"
+	"testing"
+)
+
+// A file rendered from data alone: no generator, no go/types.
+func TestRenderFromData(t *testing.T) {
+	f := &File{
+		PkgPath: "example.com/svc",
+		PkgName: "svc",
+		Imports: []Import{{Path: "example.com/other/errors", Name: "errors2", Aliased: true}},
+		Managers: []Manager{{
+			Type:         "Service",
+			Constructor:  "NewService",
+			ReturnsError: true,
+			Params: []Param{
+				{Name: "code", Type: Type{{Path: "example.com/other/errors", Name: "Code"}}},
+				{Name: "events", Type: Type{{Syntax: "chan<-"}, {Name: "string"}}},
+				{Name: "id", Type: Type{{Syntax: "struct{"}, {Syntax: "N"}, {Name: "int"}, {Syntax: "}"}}},
+			},
+			Close:     CloseNoResult,
+			TestHooks: true,
+			Names: Names{
+				Manager: "ServiceManager", NewManager: "NewServiceManager", Instance: "GetServiceManager",
+				Getter: "GetService", MustGetter: "MustGetService", SetForTest: "SetServiceForTest",
+				ResetForTest: "ResetServiceForTest", Conflict: "ErrServiceConflict", Args: "serviceArgs",
+				State: "serviceState", Build: "serviceBuild", Default: "defaultServiceManager", TestHook: "installServiceForTest",
+			},
+		}},
+	}
+	var buf bytes.Buffer
+	if err := Render(f).Render(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.HasPrefix(out, Header+"\n\npackage svc\n") {
+		t.Errorf("the file does not start with the header, a blank line and the package clause:\n%s", out[:80])
+	}
+	if formatted, err := format.Source(buf.Bytes()); err != nil || !bytes.Equal(formatted, buf.Bytes()) {
+		t.Errorf("the output is not gofmt'd (%v)", err)
+	}
+	for _, want := range []string{
+		`errors2 "example.com/other/errors"`,
+		"func GetService(code errors2.Code, events chan<- string, id struct{ N int }) (*Service, error) {",
+		"s.instance.Close()\n",
+		"func SetServiceForTest(tb interface {",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q", want)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	got := wrap("a bb ccc dddd eeeee", 8)
+	want := []string{"a bb ccc", "dddd", "eeeee"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrap = %q, want %q", got, want)
+	}
+}
