@@ -16,13 +16,14 @@ type annotation struct {
 	directive *directive
 	opts      *options
 	named     *types.Named
-	ctor      *types.Func // nil: the zero value
-	params    []*types.Var
+	ctor      *types.Func  // nil: the zero value
+	context   *types.Var   // the constructor's context.Context first parameter, or nil
+	params    []*types.Var // the others
 	manager   templates.Manager
 }
 
 // managerMethods are the methods the templates declare on a manager.
-var managerMethods = []string{"Get", "Reset", "get", "construct", "finish", "install"}
+var managerMethods = []string{"Get", "Reset", "Delete", "Len", "get", "lookup", "construct", "finish", "writable", "publish", "install"}
 
 // analyze checks the directives of package p against its types and returns the data of
 // its generated file, or nil when it reported errors.
@@ -70,8 +71,7 @@ func analyze(p *pkg, l *loader) *templates.File {
 	imports := newImportSet(taken)
 	w := &typeWriter{pkg: p.types, imports: imports}
 	for _, a := range anns {
-		a.manager.Params = l.params(a, w)
-		file.Managers = append(file.Managers, a.manager)
+		l.paramTypes(a, w)
 	}
 	// Parameter names come last, clear of every name the file declares or imports.
 	reserved := map[string]bool{}
@@ -81,8 +81,9 @@ func analyze(p *pkg, l *loader) *templates.File {
 	for _, name := range templates.Locals {
 		reserved[name] = true
 	}
-	for i := range file.Managers {
-		renameParams(file.Managers[i].Params, reserved)
+	for _, a := range anns {
+		renameParams(&a.manager, reserved)
+		file.Managers = append(file.Managers, a.manager)
 	}
 	file.Imports = imports.added
 	if len(l.diags)+len(l.external) > errorsBefore {
@@ -125,12 +126,27 @@ func (l *loader) annotate(p *pkg, d *directive, opts *options) *annotation {
 	a.manager = templates.Manager{
 		Type:      name,
 		Names:     deriveNames(name, opts),
+		Keyed:     opts.keyed,
 		TestHooks: opts.testHooks,
 	}
 	if opts.cacheErrors {
 		a.manager.OnError = templates.Cache
 	}
 	if !l.constructor(p, a) {
+		return nil
+	}
+	if opts.keyed && opts.cacheErrors {
+		l.errorf(opts.onErrorPos, "onerror=cache is not for mode=keyed: errors are never kept per key, so that bad keys from requests do not pile up")
+		return nil
+	}
+	if opts.keyed && len(a.params) == 0 {
+		what := fmt.Sprintf("%s takes none", a.manager.Constructor)
+		if a.ctor == nil {
+			what = fmt.Sprintf("%s has no constructor", name)
+		} else if a.manager.Context != "" {
+			what = fmt.Sprintf("%s takes only a context", a.manager.Constructor)
+		}
+		l.errorf(opts.modePos, "mode=keyed needs a constructor with parameters, the key of each instance, and %s", what)
 		return nil
 	}
 	if opts.cacheErrors && !a.manager.ReturnsError {
@@ -193,6 +209,10 @@ func (l *loader) constructor(p *pkg, a *annotation) bool {
 	a.ctor = fn
 	a.manager.Constructor = name
 	ok := true
+	compared := "cannot be compared with the arguments of the instance"
+	if a.opts.keyed {
+		compared = "cannot be part of the key of an instance"
+	}
 	params := sig.Params()
 	for i := range params.Len() {
 		param := params.At(i)
@@ -202,20 +222,32 @@ func (l *loader) constructor(p *pkg, a *annotation) bool {
 		}
 		switch {
 		case sig.Variadic() && i == params.Len()-1:
-			l.errorf(param.Pos(), "variadic parameter %s of %s cannot be compared with the arguments of the instance: pass a comparable config struct instead", paramName, name)
+			l.errorf(param.Pos(), "variadic parameter %s of %s %s: pass a comparable config struct instead", paramName, name, compared)
 			ok = false
-		case i == 0 && isContext(param.Type()):
-			l.errorf(param.Pos(), "parameter %s of %s: a context.Context first parameter is not supported yet", paramName, name)
+		case isContext(param.Type()) && i == 0:
+			a.context = param
+			a.manager.Context = paramName
+			if strings.HasPrefix(paramName, "#") {
+				a.manager.Context = "ctx"
+			}
+			continue
+		case isContext(param.Type()):
+			l.errorf(param.Pos(), "parameter %s of %s: a context.Context must be the constructor's first parameter", paramName, name)
 			ok = false
 		case isInvalid(param.Type()):
 			ok = false // the type checker reported it
 		default:
 			if why := whyNotComparable(param.Type(), p.types); why != "" {
-				l.errorf(param.Pos(), "parameter %s of %s cannot be compared with the arguments of the instance: %s", paramName, name, why)
+				l.errorf(param.Pos(), "parameter %s of %s %s: %s", paramName, name, compared, why)
 				ok = false
 			}
 		}
 		a.params = append(a.params, param)
+		name := param.Name()
+		if name == "" || name == "_" {
+			name = "arg" + strconv.Itoa(i)
+		}
+		a.manager.Params = append(a.manager.Params, templates.Param{Name: name})
 	}
 	return ok
 }
@@ -245,43 +277,42 @@ func (l *loader) closeMethod(a *annotation) bool {
 	return true
 }
 
-// params spells the constructor's parameters for the templates; their names are settled
-// later, by renameParams.
-func (l *loader) params(a *annotation, w *typeWriter) []templates.Param {
-	var params []templates.Param
+// paramTypes spells the types of the constructor's parameters for the templates.
+func (l *loader) paramTypes(a *annotation, w *typeWriter) {
 	for i, v := range a.params {
 		t, err := w.expr(v.Type())
 		if err != nil {
 			l.errorf(v.Pos(), "%v", err)
 			continue
 		}
-		name := v.Name()
-		if name == "" || name == "_" {
-			name = "arg" + strconv.Itoa(i)
-		}
-		params = append(params, templates.Param{Name: name, Type: t})
+		a.manager.Params[i].Type = t
 	}
-	return params
 }
 
-// renameParams renames parameters whose names the generated code uses otherwise, by
-// appending "Arg" and then a number.
-func renameParams(params []templates.Param, reserved map[string]bool) {
-	used := map[string]bool{}
-	for _, p := range params {
-		used[p.Name] = true
+// renameParams renames parameters, the context included, whose names the generated code
+// uses otherwise, by appending "Arg" and then a number.
+func renameParams(m *templates.Manager, reserved map[string]bool) {
+	names := []*string{}
+	if m.Context != "" {
+		names = append(names, &m.Context)
 	}
-	for i := range params {
-		name := params[i].Name
-		if !reserved[name] {
+	for i := range m.Params {
+		names = append(names, &m.Params[i].Name)
+	}
+	used := map[string]bool{}
+	for _, name := range names {
+		used[*name] = true
+	}
+	for _, name := range names {
+		if !reserved[*name] {
 			continue
 		}
-		candidate := name + "Arg"
+		candidate := *name + "Arg"
 		for n := 2; reserved[candidate] || used[candidate]; n++ {
-			candidate = name + "Arg" + strconv.Itoa(n)
+			candidate = *name + "Arg" + strconv.Itoa(n)
 		}
 		used[candidate] = true
-		params[i].Name = candidate
+		*name = candidate
 	}
 }
 
@@ -330,9 +361,17 @@ func (l *loader) checkNames(p *pkg, anns []*annotation) map[string]generatedName
 		if m.GetReturnsError() {
 			declare(a, n.MustGetter, "the panicking accessor")
 		}
-		if len(a.params) > 0 {
+		if m.HasConflicts() {
 			declare(a, n.Conflict, "the conflict error")
+		}
+		if m.HasParams() {
 			declare(a, n.Args, "the arguments type")
+		}
+		if m.Keyed {
+			declare(a, n.Index, "the index type")
+		}
+		if m.Context != "" {
+			declare(a, n.BuildKey, "the context key type")
 		}
 		if m.TestHooks {
 			usesFmt = true

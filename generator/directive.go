@@ -103,6 +103,8 @@ const (
 type options struct {
 	constructor    string
 	constructorPos token.Pos
+	keyed          bool
+	modePos        token.Pos
 	cacheErrors    bool
 	onErrorPos     token.Pos
 	neverClose     bool
@@ -145,8 +147,9 @@ func parseOptions(comment string, pos token.Pos) (*options, []diagnostic) {
 				o.constructorPos = pos + token.Pos(opt.valueOffset)
 			}
 		case "mode":
-			if oneOf(opt, modeSingle, modeKeyed) && opt.value == modeKeyed {
-				bad(opt, "mode=keyed is not supported yet")
+			if oneOf(opt, modeSingle, modeKeyed) {
+				o.keyed = opt.value == modeKeyed
+				o.modePos = pos + token.Pos(opt.valueOffset)
 			}
 		case "onerror":
 			if oneOf(opt, "retry", "cache") {

@@ -93,6 +93,8 @@ func deriveNames(typeName string, o *options) templates.Names {
 	n.Args = lower + "Args"
 	n.State = lower + "State"
 	n.Build = lower + "Build"
+	n.BuildKey = lower + "BuildKey"
+	n.Index = lower + "Index"
 	n.Default = "default" + upperFirst(n.Manager)
 	n.TestHook = "install" + upperFirst(typeName) + "ForTest"
 	return n

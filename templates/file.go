@@ -31,6 +31,8 @@ type emitter struct {
 	pkg string // package name, the prefix of error and panic messages
 }
 
+// file adds the manager's declarations to out: the API first, then its helpers. Each
+// emitter returns nothing where its declaration does not apply to the manager.
 func (e *emitter) file(out *jen.File) {
 	for _, decl := range [][]jen.Code{
 		e.conflictError(),
@@ -40,13 +42,20 @@ func (e *emitter) file(out *jen.File) {
 		e.getter(),
 		e.mustGetter(),
 		e.getMethod(),
+		e.deleteMethod(),
+		e.lenMethod(),
 		e.resetMethod(),
 		e.argsType(),
+		e.indexType(),
 		e.stateType(),
 		e.buildType(),
+		e.buildKeyType(),
 		e.slowPath(),
+		e.lookup(),
 		e.construct(),
 		e.finish(),
+		e.writable(),
+		e.publish(),
 		e.install(),
 		e.setForTest(),
 		e.resetForTest(),
@@ -78,8 +87,25 @@ func typ(t Type) *jen.Statement {
 // instancePtr renders *T.
 func (e *emitter) instancePtr() *jen.Statement { return jen.Op("*").Id(e.m.Type) }
 
-// paramList renders the constructor's parameters as a declaration: apiKey string, ...
+// receiver renders (m *ClientManager).
+func (e *emitter) receiver() *jen.Statement {
+	return jen.Params(jen.Id("m").Op("*").Id(e.m.Names.Manager))
+}
+
+// paramList renders the accessors' parameters: ctx context.Context, apiKey string, ...
 func (e *emitter) paramList() []jen.Code {
+	var params []jen.Code
+	if e.m.Context != "" {
+		params = append(params, jen.Id(e.m.Context).Qual("context", "Context"))
+	}
+	for _, p := range e.m.Params {
+		params = append(params, jen.Id(p.Name).Add(typ(p.Type)))
+	}
+	return params
+}
+
+// keyParams renders the parameters without the context, as Delete takes them.
+func (e *emitter) keyParams() []jen.Code {
 	var params []jen.Code
 	for _, p := range e.m.Params {
 		params = append(params, jen.Id(p.Name).Add(typ(p.Type)))
@@ -87,16 +113,28 @@ func (e *emitter) paramList() []jen.Code {
 	return params
 }
 
-// argNames renders the parameters as arguments of a call: apiKey, ...
+// argNames renders the accessors' parameters as arguments of a call: ctx, apiKey, ...
 func (e *emitter) argNames() []jen.Code {
 	var args []jen.Code
-	for _, p := range e.m.Params {
-		args = append(args, jen.Id(p.Name))
+	for _, name := range e.paramNames() {
+		args = append(args, jen.Id(name))
 	}
 	return args
 }
 
-// argsLiteral renders the arguments as the args struct: clientArgs{apiKey: apiKey}
+func (e *emitter) paramNames() []string {
+	var names []string
+	if e.m.Context != "" {
+		names = append(names, e.m.Context)
+	}
+	for _, p := range e.m.Params {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// argsLiteral renders the arguments, the context excluded, as the args struct:
+// clientArgs{apiKey: apiKey}
 func (e *emitter) argsLiteral() *jen.Statement {
 	var fields []jen.Code
 	for _, p := range e.m.Params {
@@ -141,10 +179,16 @@ func (e *emitter) message(format string, args ...any) string {
 	return e.pkg + ": " + fmt.Sprintf(format, args...)
 }
 
-// installedField reports whether states record that a test hook installed them: to
-// answer any arguments, and to keep the hook's instance from being closed.
+// newState renders &clientState{fields...}.
+func (e *emitter) newState(fields ...jen.Code) *jen.Statement {
+	return jen.Op("&").Id(e.m.Names.State).Values(fields...)
+}
+
+// installedField reports whether single-mode states record that a test hook installed
+// them: to answer any arguments, and to keep the hook's instance from being closed.
+// Keyed managers keep a hook's instance apart from their own.
 func (e *emitter) installedField() bool {
-	return e.m.TestHooks && (e.m.HasParams() || e.m.Close != NoClose)
+	return !e.m.Keyed && e.m.TestHooks && (e.m.HasParams() || e.m.Close != NoClose)
 }
 
 // closeInstance renders the call that closes x, an instance the manager dropped, and
@@ -159,11 +203,15 @@ func (e *emitter) closeInstance(x *jen.Statement) *jen.Statement {
 	return jen.Null()
 }
 
-// stateLoad renders the atomic load of a manager's state: (*clientState)(atomic.LoadPointer(&m.state))
-func (e *emitter) stateLoad(manager *jen.Statement) *jen.Statement {
-	return jen.Parens(jen.Op("*").Id(e.m.Names.State)).Call(
-		jen.Qual("sync/atomic", "LoadPointer").Call(jen.Op("&").Add(manager).Dot("state")))
+// load renders an atomic load of a manager's published pointer:
+// (*clientState)(atomic.LoadPointer(&m.state))
+func load(typeName string, ptr *jen.Statement) *jen.Statement {
+	return jen.Parens(jen.Op("*").Id(typeName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Op("&").Add(ptr)))
 }
+
+// lock and unlock render m.mu.Lock() and m.mu.Unlock().
+func lock() *jen.Statement   { return jen.Id("m").Dot("mu").Dot("Lock").Call() }
+func unlock() *jen.Statement { return jen.Id("m").Dot("mu").Dot("Unlock").Call() }
 
 // doc renders a doc comment from paragraphs; each paragraph is wrapped at about 80 columns.
 func doc(paragraphs ...string) *jen.Statement {

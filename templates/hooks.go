@@ -44,10 +44,17 @@ func (e *emitter) setForTest() []jen.Code {
 	if e.installedField() {
 		fake = append(fake, field("installed", jen.True()))
 	}
+	installed := e.newState(fake...)
+	if m.Keyed {
+		installed = jen.Op("&").Id(n.Index).Values(field("all", e.newState(fake...)))
+	}
 	paragraphs := []string{
 		fmt.Sprintf("%s makes the process-wide %s, and so %s, return c until the test ends; Cleanup then restores what was there before.", n.SetForTest, n.Manager, n.Getter),
 	}
-	if m.HasParams() {
+	switch {
+	case m.Keyed:
+		paragraphs = append(paragraphs, "c is returned for every key, and the instances built for keys before the test are set aside until it ends.")
+	case m.HasParams():
 		paragraphs = append(paragraphs, fmt.Sprintf("c is returned whatever the arguments, so an override hides argument conflicts (%s) in the code under test.", n.Conflict))
 	}
 	paragraphs = append(paragraphs, e.hookDoc(), fmt.Sprintf("It panics if c is nil: use %s for a test without a %s.", n.ResetForTest, m.Type))
@@ -57,7 +64,7 @@ func (e *emitter) setForTest() []jen.Code {
 			jen.If(jen.Id("c").Op("==").Nil()).Block(
 				jen.Panic(jen.Lit(fmt.Sprintf("%s.%s: c is nil; use %s for a test without a %s", e.pkg, n.SetForTest, n.ResetForTest, m.Type))),
 			),
-			jen.Id(n.TestHook).Call(jen.Id("tb"), jen.Lit(n.SetForTest), jen.Op("&").Id(n.State).Values(fake...)),
+			jen.Id(n.TestHook).Call(jen.Id("tb"), jen.Lit(n.SetForTest), installed),
 		),
 	}
 }
@@ -75,7 +82,7 @@ func (e *emitter) resetForTest() []jen.Code {
 	}
 	return []jen.Code{
 		doc(
-			fmt.Sprintf("%s empties the process-wide %s until the test ends, so that %s builds a new %s; Cleanup then restores what was there before.", n.ResetForTest, n.Manager, n.Getter, m.Type),
+			fmt.Sprintf("%s empties the process-wide %s until the test ends, so that %s builds anew; Cleanup then restores what was there before.", n.ResetForTest, n.Manager, n.Getter),
 			e.hookDoc(),
 		).Func().Id(n.ResetForTest).Params(jen.Id("tb").Add(testingTB())).Block(
 			jen.Id("tb").Dot("Helper").Call(),
@@ -119,15 +126,31 @@ func (e *emitter) testHook() []jen.Code {
 		return nil
 	}
 	restore := jen.Id("m").Dot("install").Call(jen.Id("prev"))
-	if m.Close != NoClose {
+	installed := jen.Id("s").Op("*").Id(n.State)
+	switch {
+	case m.Keyed:
+		installed = jen.Id("x").Op("*").Id(n.Index)
+		if m.Close != NoClose {
+			restore = jen.If(jen.Id("x").Op(":=").Add(restore), jen.Id("x").Op("!=").Nil()).Block(
+				jen.Comment("Built during the test."),
+				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
+					e.closeInstance(jen.Id("s").Dot("instance")),
+				),
+			)
+		}
+	case m.Close != NoClose:
 		restore = jen.If(jen.Id("s").Op(":=").Add(restore), e.owned(jen.Id("s"))).Block(
 			jen.Comment("Built during the test."),
 			e.closeInstance(jen.Id("s").Dot("instance")),
 		)
 	}
+	what := "s"
+	if m.Keyed {
+		what = "x"
+	}
 	return []jen.Code{
-		doc(fmt.Sprintf("%s installs s in the process-wide %s until tb's test ends. hook names the caller in panics.", n.TestHook, n.Manager)).
-			Func().Id(n.TestHook).Params(jen.Id("tb").Add(testingTB()), jen.Id("hook").String(), jen.Id("s").Op("*").Id(n.State)).Block(
+		doc(fmt.Sprintf("%s installs %s in the process-wide %s until tb's test ends. hook names the caller in panics.", n.TestHook, what, n.Manager)).
+			Func().Id(n.TestHook).Params(jen.Id("tb").Add(testingTB()), jen.Id("hook").String(), installed).Block(
 			jen.Id("tb").Dot("Helper").Call(),
 			jen.Func().Params().Block(
 				jen.Comment("Setenv panics in a parallel test, and makes a later t.Parallel panic."),
@@ -141,7 +164,7 @@ func (e *emitter) testHook() []jen.Code {
 				jen.Id("tb").Dot("Setenv").Call(jen.Lit(hookEnv), jen.Lit(e.pkg+".").Op("+").Id("hook")),
 			).Call(),
 			jen.Id("m").Op(":=").Op("&").Id(n.Default),
-			jen.Id("prev").Op(":=").Id("m").Dot("install").Call(jen.Id("s")),
+			jen.Id("prev").Op(":=").Id("m").Dot("install").Call(jen.Id(what)),
 			jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(restore)),
 		),
 	}

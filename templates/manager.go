@@ -6,11 +6,11 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// conflictError renders the sentinel of argument conflicts, when there are arguments:
+// conflictError renders the sentinel of argument conflicts, when they can happen:
 //
 //	var ErrClientConflict = errors.New("paragon: Client requested with other arguments than it was built with")
 func (e *emitter) conflictError() []jen.Code {
-	if !e.m.HasParams() {
+	if !e.m.HasConflicts() {
 		return nil
 	}
 	n := e.m.Names
@@ -23,32 +23,57 @@ func (e *emitter) conflictError() []jen.Code {
 	}
 }
 
-// managerType renders the manager:
+// managerType renders the manager. In single mode:
 //
 //	type ClientManager struct {
 //		state unsafe.Pointer
 //		ctor  func(apiKey string) (*Client, error)
+//
 //		mu    sync.Mutex
 //		build *clientBuild
 //	}
+//
+// In keyed mode, index replaces state, and dirty, misses and builds replace build.
 func (e *emitter) managerType() []jen.Code {
 	m, n := e.m, e.m.Names
-	paragraphs := []string{
-		fmt.Sprintf("%s builds one *%s on first use and shares it among all goroutines: see Get. Its zero value is ready to use and builds with %s; %s returns the process-wide one.", n.Manager, m.Type, e.ctorName(), n.Instance),
-		fmt.Sprintf("Reset drops the %s while other goroutines may still be using it: it is meant for tests, credential rotation and shutdown.", m.Type),
-		"A constructor must not call Get on its own manager, directly or through another singleton: it would wait for itself forever, as with sync.Once. A manager must not be copied after first use.",
+	what := fmt.Sprintf("builds one *%s on first use and shares it among all goroutines", m.Type)
+	lifetime := fmt.Sprintf("Reset drops the %s while other goroutines may still be using it: it is meant for tests, credential rotation and shutdown.", m.Type)
+	fields := []jen.Code{
+		jen.Comment(fmt.Sprintf("state points to the published %s, or is nil. It is an unsafe.Pointer", n.State)),
+		jen.Comment("read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get"),
+		jen.Comment("within the compiler's inlining budget."),
+		jen.Id("state").Qual("unsafe", "Pointer"),
+		jen.Id("ctor").Add(e.ctorType()),
+		jen.Line(),
+		jen.Id("mu").Qual("sync", "Mutex"),
+		jen.Id("build").Op("*").Id(n.Build).Comment("the construction in flight, if any; guarded by mu"),
 	}
-	return []jen.Code{
-		doc(paragraphs...).Type().Id(n.Manager).Struct(
-			jen.Comment(fmt.Sprintf("state points to the published %s, or is nil. It is an unsafe.Pointer", n.State)),
-			jen.Comment("read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get"),
-			jen.Comment("within the compiler's inlining budget."),
-			jen.Id("state").Qual("unsafe", "Pointer"),
+	if m.Keyed {
+		what = fmt.Sprintf("builds one *%s for each distinct tuple of arguments, on first use, and shares it among all goroutines", m.Type)
+		lifetime = "Instances live until Delete or Reset: a manager keyed by data that keeps changing holds every key it has seen. Delete and Reset drop instances while other goroutines may still be using them: they are meant for tests, credential rotation and shutdown."
+		fields = []jen.Code{
+			jen.Comment(fmt.Sprintf("index points to the published %s, or is nil. It is an unsafe.Pointer", n.Index)),
+			jen.Comment("read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap."),
+			jen.Id("index").Qual("unsafe", "Pointer"),
 			jen.Id("ctor").Add(e.ctorType()),
 			jen.Line(),
+			jen.Comment("The rest is guarded by mu."),
 			jen.Id("mu").Qual("sync", "Mutex"),
-			jen.Id("build").Op("*").Id(n.Build).Comment("the construction in flight, if any; guarded by mu"),
-		),
+			jen.Id("dirty").Map(jen.Id(n.Args)).Op("*").Id(n.State).Comment("when not nil, every instance, the newest not yet in index"),
+			jen.Id("misses").Int().Comment("Gets that found their key in dirty only, since index was published"),
+			jen.Id("builds").Map(jen.Id(n.Args)).Op("*").Id(n.Build).Comment("the constructions in flight, by arguments"),
+		}
+	}
+	selfCall := "A constructor must not call Get on its own manager, directly or through another singleton: it would wait for itself forever, as with sync.Once."
+	if m.Context != "" {
+		selfCall = "A constructor that calls Get on its own manager for the instance it is building, with the context it was given (directly or through other singletons), gets an error instead of waiting for itself; with another context it would wait forever, as with sync.Once."
+	}
+	return []jen.Code{
+		doc(
+			fmt.Sprintf("%s %s: see Get. Its zero value is ready to use and builds with %s; %s returns the process-wide one.", n.Manager, what, e.ctorName(), n.Instance),
+			lifetime,
+			selfCall+" A manager must not be copied after first use.",
+		).Type().Id(n.Manager).Struct(fields...),
 	}
 }
 
@@ -70,6 +95,14 @@ func (e *emitter) failureDoc() string {
 	return s + "panic with a message that says so. Nothing of a failed build is kept."
 }
 
+// contextDoc explains what the context of the accessors does.
+func (e *emitter) contextDoc() string {
+	if e.m.Context == "" {
+		return ""
+	}
+	return "The build runs on the first caller's goroutine, with its context. A caller that waits for another's build returns ctx.Err() as soon as its own context is done, and the build goes on. When a build fails while its caller's context is done, the error goes to that caller alone, and the callers waiting for it build again with their own contexts. Once built, the instance is returned whatever the context. The constructor must not keep the context it is given."
+}
+
 // newManager renders the constructor of managers:
 //
 //	func NewClientManager(ctor func(apiKey string) (*Client, error)) *ClientManager {
@@ -78,7 +111,7 @@ func (e *emitter) failureDoc() string {
 func (e *emitter) newManager() []jen.Code {
 	n := e.m.Names
 	return []jen.Code{
-		doc(fmt.Sprintf("%s returns a %s that builds its %s with ctor instead of %s: for dependency injection, and for tests that need no process-wide state. A nil ctor means %s.", n.NewManager, n.Manager, e.m.Type, e.ctorName(), e.ctorName())).
+		doc(fmt.Sprintf("%s returns a %s that builds with ctor instead of %s: for dependency injection, and for tests that need no process-wide state. A nil ctor means %s.", n.NewManager, n.Manager, e.ctorName(), e.ctorName())).
 			Func().Id(n.NewManager).Params(jen.Id("ctor").Add(e.ctorType())).Op("*").Id(n.Manager).Block(
 			jen.Return(jen.Op("&").Id(n.Manager).Values(field("ctor", jen.Id("ctor")))),
 		),
@@ -102,7 +135,115 @@ func (e *emitter) instance() []jen.Code {
 	}
 }
 
-// resetMethod renders Reset:
+// argsType renders the struct of the constructor's arguments, the context excluded, when
+// there are any:
+//
+//	type clientArgs struct {
+//		apiKey string
+//	}
+func (e *emitter) argsType() []jen.Code {
+	if !e.m.HasParams() {
+		return nil
+	}
+	n := e.m.Names
+	what := fmt.Sprintf("%s holds the arguments a %s is built with, which Get compares with those of each call.", n.Args, e.m.Type)
+	if e.m.Keyed {
+		what = fmt.Sprintf("%s holds the arguments a %s is built with: the key of a %s's instances.", n.Args, e.m.Type, n.Manager)
+	}
+	return []jen.Code{
+		doc(what).
+			Type().Id(n.Args).Struct(e.keyParams()...),
+	}
+}
+
+// stateType renders what a manager publishes and what its slow path returns:
+//
+//	type clientState struct {
+//		args      clientArgs
+//		instance  *Client
+//		err       error
+//		installed bool
+//	}
+func (e *emitter) stateType() []jen.Code {
+	m, n := e.m, e.m.Names
+	var fields []jen.Code
+	what := fmt.Sprintf("a %s", m.Type)
+	if m.HasConflicts() {
+		fields = append(fields, jen.Id("args").Id(n.Args))
+		what += " and the arguments it was built with"
+	}
+	fields = append(fields, jen.Id("instance").Add(e.instancePtr()), jen.Id("err").Error())
+	if e.installedField() {
+		fields = append(fields, jen.Id("installed").Bool().Comment("by a test hook: "+e.installedMeaning()))
+	}
+	return []jen.Code{
+		doc(fmt.Sprintf("%s is what a %s publishes, %s, and what Get returns, which may be an error instead. It never changes once made.", n.State, n.Manager, what)).
+			Type().Id(n.State).Struct(fields...),
+	}
+}
+
+func (e *emitter) installedMeaning() string {
+	switch {
+	case e.m.HasParams() && e.m.Close != NoClose:
+		return "returned for any arguments, never closed"
+	case e.m.HasParams():
+		return "returned for any arguments"
+	}
+	return "never closed"
+}
+
+// buildType renders a construction in flight:
+//
+//	type clientBuild struct {
+//		args   clientArgs
+//		done   chan struct{}
+//		result *clientState
+//		outer  *clientBuild
+//	}
+func (e *emitter) buildType() []jen.Code {
+	n := e.m.Names
+	var fields []jen.Code
+	if e.m.HasParams() {
+		fields = append(fields, jen.Id("args").Id(n.Args))
+	}
+	fields = append(fields,
+		jen.Id("done").Chan().Struct(),
+		jen.Id("result").Op("*").Id(n.State),
+	)
+	if e.m.Context != "" {
+		fields = append(fields, jen.Id("outer").Op("*").Id(n.Build).Comment("the build whose constructor asked for this one, if any"))
+	}
+	discarders := "Reset or a test hook"
+	switch {
+	case e.m.Keyed && e.m.Context != "":
+		discarders = "Delete, Reset, a test hook, or its caller's own context"
+	case e.m.Keyed:
+		discarders = "Delete, Reset or a test hook"
+	case e.m.Context != "":
+		discarders = "Reset, a test hook, or its caller's own context"
+	}
+	return []jen.Code{
+		doc(fmt.Sprintf("%s is a construction in flight. Its waiters block on done; result is set before done is closed, and stays nil when %s discarded the build and its waiters must build again.", n.Build, discarders)).
+			Type().Id(n.Build).Struct(fields...),
+	}
+}
+
+// buildKeyType renders the context key under which a build marks the context it gives
+// its constructor, when there is a context:
+//
+//	type clientBuildKey struct{}
+func (e *emitter) buildKeyType() []jen.Code {
+	if e.m.Context == "" {
+		return nil
+	}
+	n := e.m.Names
+	return []jen.Code{
+		doc(fmt.Sprintf("%s is the context key of the %s whose constructor received the context: a constructor that asks its own manager for the instance it is building gets an error instead of waiting for itself.", n.BuildKey, n.Build)).
+			Type().Id(n.BuildKey).Struct(),
+	}
+}
+
+// resetMethod renders Reset. In single mode:
 //
 //	func (m *ClientManager) Reset() error {
 //		s := m.install(nil)
@@ -111,16 +252,49 @@ func (e *emitter) instance() []jen.Code {
 //		}
 //		return s.instance.Close()
 //	}
+//
+// In keyed mode it closes every instance and joins the errors.
 func (e *emitter) resetMethod() []jen.Code {
 	m, n := e.m, e.m.Names
+	dropped := "the " + m.Type
+	if m.Keyed {
+		dropped = fmt.Sprintf("every %s", m.Type)
+	}
 	var body []jen.Code
 	var closes string
 	safety := "Reset is safe while other goroutines call Get, but they may still be using what it closes: it is meant for tests, credential rotation and shutdown."
-	if m.Close == NoClose {
-		safety = "Reset is safe while other goroutines call Get: it is meant for tests, credential rotation and shutdown."
+	switch {
+	case m.Close == NoClose:
 		body = []jen.Code{jen.Id("m").Dot("install").Call(jen.Nil()), jen.Return(jen.Nil())}
 		closes = fmt.Sprintf("It always returns nil: the manager never closes a %s.", m.Type)
-	} else {
+		safety = "Reset is safe while other goroutines call Get: it is meant for tests, credential rotation and shutdown."
+	case m.Keyed:
+		body = []jen.Code{
+			jen.Id("x").Op(":=").Id("m").Dot("install").Call(jen.Nil()),
+			jen.If(jen.Id("x").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		}
+		if m.Close == CloseError {
+			body = append(body,
+				jen.Var().Id("errs").Index().Error(),
+				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
+					jen.Id("errs").Op("=").Append(jen.Id("errs"), jen.Id("s").Dot("instance").Dot("Close").Call()),
+				),
+				jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
+			)
+			closes = fmt.Sprintf("It closes each %s it drops and returns what Close returned, joined.", m.Type)
+		} else {
+			body = append(body,
+				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
+					jen.Id("s").Dot("instance").Dot("Close").Call(),
+				),
+				jen.Return(jen.Nil()),
+			)
+			closes = fmt.Sprintf("It closes each %s it drops, and returns nil.", m.Type)
+		}
+		if m.TestHooks {
+			closes += fmt.Sprintf(" It never closes a %s installed by %s.", m.Type, n.SetForTest)
+		}
+	default:
 		body = append(body,
 			jen.Id("s").Op(":=").Id("m").Dot("install").Call(jen.Nil()),
 			jen.If(e.notOwned(jen.Id("s"))).Block(jen.Return(jen.Nil())),
@@ -138,14 +312,14 @@ func (e *emitter) resetMethod() []jen.Code {
 	}
 	return []jen.Code{
 		doc(
-			fmt.Sprintf("Reset drops the %s; the next Get builds a new one. %s", m.Type, closes),
-			fmt.Sprintf("A build in flight is discarded when it finishes and its callers build again: no Get that starts after Reset returns sees a %s whose build began before. %s", m.Type, safety),
-		).Func().Params(jen.Id("m").Op("*").Id(n.Manager)).Id("Reset").Params().Error().Block(body...),
+			fmt.Sprintf("Reset drops %s; the next Get builds anew. %s", dropped, closes),
+			fmt.Sprintf("Builds in flight are discarded when they finish and their callers build again: no Get that starts after Reset returns sees a %s whose build began before. %s", m.Type, safety),
+		).Func().Add(e.receiver()).Id("Reset").Params().Error().Block(body...),
 	}
 }
 
 // notOwned renders the condition under which the manager must not close the instance of
-// state s: no state, a cached error, or an instance installed by a test hook.
+// single-mode state s: no state, a cached error, or an instance installed by a test hook.
 func (e *emitter) notOwned(s *jen.Statement) *jen.Statement {
 	cond := s.Clone().Op("==").Nil()
 	if e.m.OnError == Cache {
@@ -169,87 +343,8 @@ func (e *emitter) owned(s *jen.Statement) *jen.Statement {
 	return cond
 }
 
-// argsType renders the struct of the constructor's arguments, when there are any:
-//
-//	type clientArgs struct {
-//		apiKey string
-//	}
-func (e *emitter) argsType() []jen.Code {
-	if !e.m.HasParams() {
-		return nil
-	}
-	n := e.m.Names
-	return []jen.Code{
-		doc(fmt.Sprintf("%s holds the arguments of a %s's constructor, to compare them.", n.Args, e.m.Type)).
-			Type().Id(n.Args).Struct(e.paramList()...),
-	}
-}
-
-// stateType renders what a manager publishes and what its slow path returns:
-//
-//	type clientState struct {
-//		args      clientArgs
-//		instance  *Client
-//		err       error
-//		installed bool
-//	}
-func (e *emitter) stateType() []jen.Code {
-	m, n := e.m, e.m.Names
-	var fields []jen.Code
-	if m.HasParams() {
-		fields = append(fields, jen.Id("args").Id(n.Args))
-	}
-	fields = append(fields, jen.Id("instance").Add(e.instancePtr()), jen.Id("err").Error())
-	if e.installedField() {
-		fields = append(fields, jen.Id("installed").Bool().Comment("by a test hook: "+e.installedMeaning()))
-	}
-	what := fmt.Sprintf("a %s", m.Type)
-	if m.HasParams() {
-		what += " and the arguments it was built with"
-	}
-	if m.GetReturnsError() {
-		what += ", or an error"
-	}
-	return []jen.Code{
-		doc(fmt.Sprintf("%s is what a %s publishes and what Get returns: %s. It never changes once made.", n.State, n.Manager, what)).
-			Type().Id(n.State).Struct(fields...),
-	}
-}
-
-func (e *emitter) installedMeaning() string {
-	switch {
-	case e.m.HasParams() && e.m.Close != NoClose:
-		return "returned for any arguments, never closed"
-	case e.m.HasParams():
-		return "returned for any arguments"
-	}
-	return "never closed"
-}
-
-// buildType renders a construction in flight:
-//
-//	type clientBuild struct {
-//		args   clientArgs
-//		done   chan struct{}
-//		result *clientState
-//	}
-func (e *emitter) buildType() []jen.Code {
-	n := e.m.Names
-	var fields []jen.Code
-	if e.m.HasParams() {
-		fields = append(fields, jen.Id("args").Id(n.Args))
-	}
-	fields = append(fields,
-		jen.Id("done").Chan().Struct(),
-		jen.Id("result").Op("*").Id(n.State),
-	)
-	return []jen.Code{
-		doc(fmt.Sprintf("%s is a construction in flight. Its waiters block on done; result is set before done is closed, and stays nil when Reset or a test hook discarded the build.", n.Build)).
-			Type().Id(n.Build).Struct(fields...),
-	}
-}
-
-// install renders the one place that replaces a manager's state, other than a build:
+// install renders the one place, other than a build, that replaces what a manager holds.
+// In single mode:
 //
 //	func (m *ClientManager) install(s *clientState) *clientState {
 //		m.mu.Lock()
@@ -257,13 +352,32 @@ func (e *emitter) buildType() []jen.Code {
 //		m.build = nil
 //		return (*clientState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
 //	}
+//
+// In keyed mode it installs an index, and returns one of every instance it replaced.
 func (e *emitter) install() []jen.Code {
 	n := e.m.Names
+	if e.m.Keyed {
+		return []jen.Code{
+			doc("install makes x the published index, discarding dirty and every build in flight, and returns an index of the instances it replaced.").
+				Func().Add(e.receiver()).Id("install").Params(jen.Id("x").Op("*").Id(n.Index)).Op("*").Id(n.Index).Block(
+				lock(),
+				jen.Defer().Add(unlock()),
+				jen.Id("prev").Op(":=").Parens(jen.Op("*").Id(n.Index)).Call(
+					jen.Qual("sync/atomic", "SwapPointer").Call(jen.Op("&").Id("m").Dot("index"), jen.Qual("unsafe", "Pointer").Call(jen.Id("x")))),
+				jen.If(jen.Id("m").Dot("dirty").Op("!=").Nil()).Block(
+					jen.Comment("dirty holds every instance, the newest too."),
+					jen.Id("prev").Op("=").Op("&").Id(n.Index).Values(field("instances", jen.Id("m").Dot("dirty"))),
+				),
+				jen.List(jen.Id("m").Dot("dirty"), jen.Id("m").Dot("misses"), jen.Id("m").Dot("builds")).Op("=").List(jen.Nil(), jen.Lit(0), jen.Nil()),
+				jen.Return(jen.Id("prev")),
+			),
+		}
+	}
 	return []jen.Code{
 		doc("install makes s the published state, discarding any build in flight, and returns the state it replaced.").
-			Func().Params(jen.Id("m").Op("*").Id(n.Manager)).Id("install").Params(jen.Id("s").Op("*").Id(n.State)).Op("*").Id(n.State).Block(
-			jen.Id("m").Dot("mu").Dot("Lock").Call(),
-			jen.Defer().Id("m").Dot("mu").Dot("Unlock").Call(),
+			Func().Add(e.receiver()).Id("install").Params(jen.Id("s").Op("*").Id(n.State)).Op("*").Id(n.State).Block(
+			lock(),
+			jen.Defer().Add(unlock()),
 			jen.Id("m").Dot("build").Op("=").Nil(),
 			jen.Return(jen.Parens(jen.Op("*").Id(n.State)).Call(
 				jen.Qual("sync/atomic", "SwapPointer").Call(

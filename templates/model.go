@@ -30,7 +30,9 @@ type Manager struct {
 	Names        Names   // every identifier declared for it
 	Constructor  string  // the constructor function, or "" to build new(Type)
 	ReturnsError bool    // whether the constructor returns (*Type, error)
-	Params       []Param // the constructor's parameters
+	Params       []Param // the constructor's parameters, the context excluded
+	Context      string  // the name of the constructor's context.Context first parameter, or ""
+	Keyed        bool    // one instance per tuple of arguments, rather than one in all
 	OnError      OnError
 	Close        Close
 	TestHooks    bool // whether to emit Set<T>ForTest and Reset<T>ForTest
@@ -60,6 +62,8 @@ type Names struct {
 	Args     string // struct of the constructor's arguments, e.g. clientArgs
 	State    string // published state, e.g. clientState
 	Build    string // construction in flight, e.g. clientBuild
+	BuildKey string // context key of the build a constructor runs in, e.g. clientBuildKey
+	Index    string // keyed mode's published instances, e.g. clientIndex
 	Default  string // the process-wide manager variable, e.g. defaultClientManager
 	TestHook string // what both test hooks share, e.g. installClientForTest
 }
@@ -102,17 +106,25 @@ type TypePart struct {
 func (m *Manager) HasParams() bool { return len(m.Params) > 0 }
 
 // GetReturnsError reports whether the accessors return (*T, error) rather than *T: when
-// the constructor returns an error, or arguments can conflict with those of the instance.
-func (m *Manager) GetReturnsError() bool { return m.ReturnsError || m.HasParams() }
+// the constructor returns an error, when a context can end the wait, or when arguments
+// can conflict with those of the instance (single mode).
+func (m *Manager) GetReturnsError() bool {
+	return m.ReturnsError || m.Context != "" || (m.HasParams() && !m.Keyed)
+}
+
+// HasConflicts reports whether arguments can conflict with those of the instance: in
+// single mode, with parameters.
+func (m *Manager) HasConflicts() bool { return m.HasParams() && !m.Keyed }
 
 // Locals are the identifiers, besides the package-level names in Names and the names
 // of imported packages, that generated code uses where the constructor's parameters are
 // in scope: the generator renames a parameter that has one of these names.
-var Locals = []string{"m", "s", "c", "err", "nil", "panic"}
+var Locals = []string{"m", "s", "x", "c", "err", "args", "delete", "nil", "panic"}
 
 // StdImports are the packages generated files import, by path, with the names the
 // templates use for them: a parameter type must not take one of these names for another
 // package.
 var StdImports = map[string]string{
-	"errors": "errors", "fmt": "fmt", "sync": "sync", "sync/atomic": "atomic", "unsafe": "unsafe",
+	"context": "context", "errors": "errors", "fmt": "fmt", "maps": "maps",
+	"sync": "sync", "sync/atomic": "atomic", "unsafe": "unsafe",
 }

@@ -530,6 +530,7 @@ func TestResetRacingGet(t *testing.T) {
 					t.Errorf("Get = (%p, %v) while Reset runs", c, err)
 					return
 				}
+				runtime.Gosched() // leave the resetting goroutine its turns
 			}
 		}()
 	}

@@ -3,8 +3,10 @@
 package behavior
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -38,9 +40,9 @@ type ConnManager struct {
 	build *connBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewConnManager returns a ConnManager that builds its Conn with ctor instead
-// of NewConn: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewConn.
+// NewConnManager returns a ConnManager that builds with ctor instead of
+// NewConn: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewConn.
 func NewConnManager(ctor func(addr string, port int) (*Conn, error)) *ConnManager {
 	return &ConnManager{ctor: ctor}
 }
@@ -94,14 +96,15 @@ func (m *ConnManager) Get(addr string, port int) (*Conn, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Conn; the next Get builds a new one. It closes the Conn it
-// drops and returns what Close returned. It never closes a Conn installed by
+// Reset drops the Conn; the next Get builds anew. It closes the Conn it drops
+// and returns what Close returned. It never closes a Conn installed by
 // SetConnForTest.
 //
-// A build in flight is discarded when it finishes and its callers build again:
-// no Get that starts after Reset returns sees a Conn whose build began before.
-// Reset is safe while other goroutines call Get, but they may still be using
-// what it closes: it is meant for tests, credential rotation and shutdown.
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Conn whose build began
+// before. Reset is safe while other goroutines call Get, but they may still be
+// using what it closes: it is meant for tests, credential rotation and
+// shutdown.
 func (m *ConnManager) Reset() error {
 	s := m.install(nil)
 	if s == nil || s.installed {
@@ -110,14 +113,16 @@ func (m *ConnManager) Reset() error {
 	return s.instance.Close()
 }
 
-// connArgs holds the arguments of a Conn's constructor, to compare them.
+// connArgs holds the arguments a Conn is built with, which Get compares with
+// those of each call.
 type connArgs struct {
 	addr string
 	port int
 }
 
-// connState is what a ConnManager publishes and what Get returns: a Conn and
-// the arguments it was built with, or an error. It never changes once made.
+// connState is what a ConnManager publishes, a Conn and the arguments it was
+// built with, and what Get returns, which may be an error instead. It never
+// changes once made.
 type connState struct {
 	args      connArgs
 	instance  *Conn
@@ -127,7 +132,7 @@ type connState struct {
 
 // connBuild is a construction in flight. Its waiters block on done; result is
 // set before done is closed, and stays nil when Reset or a test hook discarded
-// the build.
+// the build and its waiters must build again.
 type connBuild struct {
 	args   connArgs
 	done   chan struct{}
@@ -157,7 +162,7 @@ func (m *ConnManager) get(args connArgs) *connState {
 			if s := m.construct(b); s != nil {
 				return s
 			}
-			// Reset or a test hook discarded the build: build again.
+			// The build was discarded: build again.
 			continue
 		}
 		m.mu.Unlock()
@@ -168,14 +173,13 @@ func (m *ConnManager) get(args connArgs) *connState {
 		if b.result != nil {
 			return b.result
 		}
-		// Reset or a test hook discarded the build: try again.
+		// The build was discarded: try again.
 	}
 }
 
 // construct runs the constructor for b on the calling goroutine, so that a
 // panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when Reset or a test hook discarded b and the caller must
-// build again.
+// returns, or nil when b was discarded and the caller must build again.
 func (m *ConnManager) construct(b *connBuild) *connState {
 	returned := false
 	defer func() {
@@ -276,8 +280,7 @@ func SetConnForTest(tb interface {
 }
 
 // ResetConnForTest empties the process-wide ConnManager until the test ends,
-// so that GetConn builds a new Conn; Cleanup then restores what was there
-// before.
+// so that GetConn builds anew; Cleanup then restores what was there before.
 //
 // Cleanup closes any Conn built during the test, never one the test installed
 // nor the one it restores. The hook changes process-wide state, so it refuses
@@ -348,9 +351,9 @@ type CachedManager struct {
 	build *cachedBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewCachedManager returns a CachedManager that builds its Cached with ctor
-// instead of NewCached: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewCached.
+// NewCachedManager returns a CachedManager that builds with ctor instead of
+// NewCached: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewCached.
 func NewCachedManager(ctor func(name string) (*Cached, error)) *CachedManager {
 	return &CachedManager{ctor: ctor}
 }
@@ -405,26 +408,27 @@ func (m *CachedManager) Get(name string) (*Cached, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Cached; the next Get builds a new one. It always returns
-// nil: the manager never closes a Cached.
+// Reset drops the Cached; the next Get builds anew. It always returns nil: the
+// manager never closes a Cached.
 //
-// A build in flight is discarded when it finishes and its callers build again:
-// no Get that starts after Reset returns sees a Cached whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Cached whose build
+// began before. Reset is safe while other goroutines call Get: it is meant for
 // tests, credential rotation and shutdown.
 func (m *CachedManager) Reset() error {
 	m.install(nil)
 	return nil
 }
 
-// cachedArgs holds the arguments of a Cached's constructor, to compare them.
+// cachedArgs holds the arguments a Cached is built with, which Get compares
+// with those of each call.
 type cachedArgs struct {
 	name string
 }
 
-// cachedState is what a CachedManager publishes and what Get returns: a Cached
-// and the arguments it was built with, or an error. It never changes once
-// made.
+// cachedState is what a CachedManager publishes, a Cached and the arguments it
+// was built with, and what Get returns, which may be an error instead. It
+// never changes once made.
 type cachedState struct {
 	args      cachedArgs
 	instance  *Cached
@@ -434,7 +438,7 @@ type cachedState struct {
 
 // cachedBuild is a construction in flight. Its waiters block on done; result
 // is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build.
+// discarded the build and its waiters must build again.
 type cachedBuild struct {
 	args   cachedArgs
 	done   chan struct{}
@@ -464,7 +468,7 @@ func (m *CachedManager) get(args cachedArgs) *cachedState {
 			if s := m.construct(b); s != nil {
 				return s
 			}
-			// Reset or a test hook discarded the build: build again.
+			// The build was discarded: build again.
 			continue
 		}
 		m.mu.Unlock()
@@ -475,14 +479,13 @@ func (m *CachedManager) get(args cachedArgs) *cachedState {
 		if b.result != nil {
 			return b.result
 		}
-		// Reset or a test hook discarded the build: try again.
+		// The build was discarded: try again.
 	}
 }
 
 // construct runs the constructor for b on the calling goroutine, so that a
 // panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when Reset or a test hook discarded b and the caller must
-// build again.
+// returns, or nil when b was discarded and the caller must build again.
 func (m *CachedManager) construct(b *cachedBuild) *cachedState {
 	returned := false
 	defer func() {
@@ -580,8 +583,8 @@ func SetCachedForTest(tb interface {
 }
 
 // ResetCachedForTest empties the process-wide CachedManager until the test
-// ends, so that GetCached builds a new Cached; Cleanup then restores what was
-// there before.
+// ends, so that GetCached builds anew; Cleanup then restores what was there
+// before.
 //
 // The hook changes process-wide state, so it refuses a parallel test: it
 // panics when the test or a parent called t.Parallel, and t.Parallel panics
@@ -640,8 +643,8 @@ type SessionManager struct {
 	build *sessionBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewSessionManager returns a SessionManager that builds its Session with ctor
-// instead of NewSession: for dependency injection, and for tests that need no
+// NewSessionManager returns a SessionManager that builds with ctor instead of
+// NewSession: for dependency injection, and for tests that need no
 // process-wide state. A nil ctor means NewSession.
 func NewSessionManager(ctor func() (*Session, error)) *SessionManager {
 	return &SessionManager{ctor: ctor}
@@ -693,15 +696,15 @@ func (m *SessionManager) Get() (*Session, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Session; the next Get builds a new one. It closes the
-// Session it drops, and returns nil. It never closes a Session installed by
+// Reset drops the Session; the next Get builds anew. It closes the Session it
+// drops, and returns nil. It never closes a Session installed by
 // SetSessionForTest.
 //
-// A build in flight is discarded when it finishes and its callers build again:
-// no Get that starts after Reset returns sees a Session whose build began
-// before. Reset is safe while other goroutines call Get, but they may still be
-// using what it closes: it is meant for tests, credential rotation and
-// shutdown.
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Session whose build
+// began before. Reset is safe while other goroutines call Get, but they may
+// still be using what it closes: it is meant for tests, credential rotation
+// and shutdown.
 func (m *SessionManager) Reset() error {
 	s := m.install(nil)
 	if s == nil || s.installed {
@@ -711,8 +714,8 @@ func (m *SessionManager) Reset() error {
 	return nil
 }
 
-// sessionState is what a SessionManager publishes and what Get returns: a
-// Session, or an error. It never changes once made.
+// sessionState is what a SessionManager publishes, a Session, and what Get
+// returns, which may be an error instead. It never changes once made.
 type sessionState struct {
 	instance  *Session
 	err       error
@@ -721,7 +724,7 @@ type sessionState struct {
 
 // sessionBuild is a construction in flight. Its waiters block on done; result
 // is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build.
+// discarded the build and its waiters must build again.
 type sessionBuild struct {
 	done   chan struct{}
 	result *sessionState
@@ -747,7 +750,7 @@ func (m *SessionManager) get() *sessionState {
 			if s := m.construct(b); s != nil {
 				return s
 			}
-			// Reset or a test hook discarded the build: build again.
+			// The build was discarded: build again.
 			continue
 		}
 		m.mu.Unlock()
@@ -755,14 +758,13 @@ func (m *SessionManager) get() *sessionState {
 		if b.result != nil {
 			return b.result
 		}
-		// Reset or a test hook discarded the build: try again.
+		// The build was discarded: try again.
 	}
 }
 
 // construct runs the constructor for b on the calling goroutine, so that a
 // panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when Reset or a test hook discarded b and the caller must
-// build again.
+// returns, or nil when b was discarded and the caller must build again.
 func (m *SessionManager) construct(b *sessionBuild) *sessionState {
 	returned := false
 	defer func() {
@@ -861,8 +863,8 @@ func SetSessionForTest(tb interface {
 }
 
 // ResetSessionForTest empties the process-wide SessionManager until the test
-// ends, so that GetSession builds a new Session; Cleanup then restores what
-// was there before.
+// ends, so that GetSession builds anew; Cleanup then restores what was there
+// before.
 //
 // Cleanup closes any Session built during the test, never one the test
 // installed nor the one it restores. The hook changes process-wide state, so
@@ -926,8 +928,8 @@ type CounterManager struct {
 	build *counterBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewCounterManager returns a CounterManager that builds its Counter with ctor
-// instead of NewCounter: for dependency injection, and for tests that need no
+// NewCounterManager returns a CounterManager that builds with ctor instead of
+// NewCounter: for dependency injection, and for tests that need no
 // process-wide state. A nil ctor means NewCounter.
 func NewCounterManager(ctor func() *Counter) *CounterManager {
 	return &CounterManager{ctor: ctor}
@@ -968,15 +970,15 @@ func (m *CounterManager) Get() *Counter {
 	return s.instance
 }
 
-// Reset drops the Counter; the next Get builds a new one. It closes the
-// Counter it drops, and returns nil. It never closes a Counter installed by
+// Reset drops the Counter; the next Get builds anew. It closes the Counter it
+// drops, and returns nil. It never closes a Counter installed by
 // SetCounterForTest.
 //
-// A build in flight is discarded when it finishes and its callers build again:
-// no Get that starts after Reset returns sees a Counter whose build began
-// before. Reset is safe while other goroutines call Get, but they may still be
-// using what it closes: it is meant for tests, credential rotation and
-// shutdown.
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Counter whose build
+// began before. Reset is safe while other goroutines call Get, but they may
+// still be using what it closes: it is meant for tests, credential rotation
+// and shutdown.
 func (m *CounterManager) Reset() error {
 	s := m.install(nil)
 	if s == nil || s.installed {
@@ -986,8 +988,8 @@ func (m *CounterManager) Reset() error {
 	return nil
 }
 
-// counterState is what a CounterManager publishes and what Get returns: a
-// Counter. It never changes once made.
+// counterState is what a CounterManager publishes, a Counter, and what Get
+// returns, which may be an error instead. It never changes once made.
 type counterState struct {
 	instance  *Counter
 	err       error
@@ -996,7 +998,7 @@ type counterState struct {
 
 // counterBuild is a construction in flight. Its waiters block on done; result
 // is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build.
+// discarded the build and its waiters must build again.
 type counterBuild struct {
 	done   chan struct{}
 	result *counterState
@@ -1022,7 +1024,7 @@ func (m *CounterManager) get() *counterState {
 			if s := m.construct(b); s != nil {
 				return s
 			}
-			// Reset or a test hook discarded the build: build again.
+			// The build was discarded: build again.
 			continue
 		}
 		m.mu.Unlock()
@@ -1033,14 +1035,13 @@ func (m *CounterManager) get() *counterState {
 			}
 			return b.result
 		}
-		// Reset or a test hook discarded the build: try again.
+		// The build was discarded: try again.
 	}
 }
 
 // construct runs the constructor for b on the calling goroutine, so that a
 // panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when Reset or a test hook discarded b and the caller must
-// build again.
+// returns, or nil when b was discarded and the caller must build again.
 func (m *CounterManager) construct(b *counterBuild) *counterState {
 	returned := false
 	defer func() {
@@ -1129,8 +1130,8 @@ func SetCounterForTest(tb interface {
 }
 
 // ResetCounterForTest empties the process-wide CounterManager until the test
-// ends, so that GetCounter builds a new Counter; Cleanup then restores what
-// was there before.
+// ends, so that GetCounter builds anew; Cleanup then restores what was there
+// before.
 //
 // Cleanup closes any Counter built during the test, never one the test
 // installed nor the one it restores. The hook changes process-wide state, so
@@ -1194,8 +1195,8 @@ type PlainManager struct {
 	build *plainBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewPlainManager returns a PlainManager that builds its Plain with ctor
-// instead of new(Plain): for dependency injection, and for tests that need no
+// NewPlainManager returns a PlainManager that builds with ctor instead of
+// new(Plain): for dependency injection, and for tests that need no
 // process-wide state. A nil ctor means new(Plain).
 func NewPlainManager(ctor func() *Plain) *PlainManager {
 	return &PlainManager{ctor: ctor}
@@ -1236,11 +1237,11 @@ func (m *PlainManager) Get() *Plain {
 	return s.instance
 }
 
-// Reset drops the Plain; the next Get builds a new one. It always returns nil:
-// the manager never closes a Plain.
+// Reset drops the Plain; the next Get builds anew. It always returns nil: the
+// manager never closes a Plain.
 //
-// A build in flight is discarded when it finishes and its callers build again:
-// no Get that starts after Reset returns sees a Plain whose build began
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Plain whose build began
 // before. Reset is safe while other goroutines call Get: it is meant for
 // tests, credential rotation and shutdown.
 func (m *PlainManager) Reset() error {
@@ -1248,8 +1249,8 @@ func (m *PlainManager) Reset() error {
 	return nil
 }
 
-// plainState is what a PlainManager publishes and what Get returns: a Plain.
-// It never changes once made.
+// plainState is what a PlainManager publishes, a Plain, and what Get returns,
+// which may be an error instead. It never changes once made.
 type plainState struct {
 	instance *Plain
 	err      error
@@ -1257,7 +1258,7 @@ type plainState struct {
 
 // plainBuild is a construction in flight. Its waiters block on done; result is
 // set before done is closed, and stays nil when Reset or a test hook discarded
-// the build.
+// the build and its waiters must build again.
 type plainBuild struct {
 	done   chan struct{}
 	result *plainState
@@ -1283,7 +1284,7 @@ func (m *PlainManager) get() *plainState {
 			if s := m.construct(b); s != nil {
 				return s
 			}
-			// Reset or a test hook discarded the build: build again.
+			// The build was discarded: build again.
 			continue
 		}
 		m.mu.Unlock()
@@ -1294,14 +1295,13 @@ func (m *PlainManager) get() *plainState {
 			}
 			return b.result
 		}
-		// Reset or a test hook discarded the build: try again.
+		// The build was discarded: try again.
 	}
 }
 
 // construct runs the constructor for b on the calling goroutine, so that a
 // panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when Reset or a test hook discarded b and the caller must
-// build again.
+// returns, or nil when b was discarded and the caller must build again.
 func (m *PlainManager) construct(b *plainBuild) *plainState {
 	returned := false
 	defer func() {
@@ -1387,8 +1387,7 @@ func SetPlainForTest(tb interface {
 }
 
 // ResetPlainForTest empties the process-wide PlainManager until the test ends,
-// so that GetPlain builds a new Plain; Cleanup then restores what was there
-// before.
+// so that GetPlain builds anew; Cleanup then restores what was there before.
 //
 // The hook changes process-wide state, so it refuses a parallel test: it
 // panics when the test or a parent called t.Parallel, and t.Parallel panics
@@ -1455,9 +1454,9 @@ type QuietHolder struct {
 	build *quietBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewQuietHolder returns a QuietHolder that builds its Quiet with ctor instead
-// of NewQuiet: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewQuiet.
+// NewQuietHolder returns a QuietHolder that builds with ctor instead of
+// NewQuiet: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewQuiet.
 func NewQuietHolder(ctor func(level int) *Quiet) *QuietHolder {
 	return &QuietHolder{ctor: ctor}
 }
@@ -1509,11 +1508,11 @@ func (m *QuietHolder) Get(level int) (*Quiet, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Quiet; the next Get builds a new one. It always returns nil:
-// the manager never closes a Quiet.
+// Reset drops the Quiet; the next Get builds anew. It always returns nil: the
+// manager never closes a Quiet.
 //
-// A build in flight is discarded when it finishes and its callers build again:
-// no Get that starts after Reset returns sees a Quiet whose build began
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Quiet whose build began
 // before. Reset is safe while other goroutines call Get: it is meant for
 // tests, credential rotation and shutdown.
 func (m *QuietHolder) Reset() error {
@@ -1521,13 +1520,15 @@ func (m *QuietHolder) Reset() error {
 	return nil
 }
 
-// quietArgs holds the arguments of a Quiet's constructor, to compare them.
+// quietArgs holds the arguments a Quiet is built with, which Get compares with
+// those of each call.
 type quietArgs struct {
 	level int
 }
 
-// quietState is what a QuietHolder publishes and what Get returns: a Quiet and
-// the arguments it was built with, or an error. It never changes once made.
+// quietState is what a QuietHolder publishes, a Quiet and the arguments it was
+// built with, and what Get returns, which may be an error instead. It never
+// changes once made.
 type quietState struct {
 	args     quietArgs
 	instance *Quiet
@@ -1536,7 +1537,7 @@ type quietState struct {
 
 // quietBuild is a construction in flight. Its waiters block on done; result is
 // set before done is closed, and stays nil when Reset or a test hook discarded
-// the build.
+// the build and its waiters must build again.
 type quietBuild struct {
 	args   quietArgs
 	done   chan struct{}
@@ -1566,7 +1567,7 @@ func (m *QuietHolder) get(args quietArgs) *quietState {
 			if s := m.construct(b); s != nil {
 				return s
 			}
-			// Reset or a test hook discarded the build: build again.
+			// The build was discarded: build again.
 			continue
 		}
 		m.mu.Unlock()
@@ -1577,14 +1578,13 @@ func (m *QuietHolder) get(args quietArgs) *quietState {
 		if b.result != nil {
 			return b.result
 		}
-		// Reset or a test hook discarded the build: try again.
+		// The build was discarded: try again.
 	}
 }
 
 // construct runs the constructor for b on the calling goroutine, so that a
 // panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when Reset or a test hook discarded b and the caller must
-// build again.
+// returns, or nil when b was discarded and the caller must build again.
 func (m *QuietHolder) construct(b *quietBuild) *quietState {
 	returned := false
 	defer func() {
@@ -1648,4 +1648,1202 @@ func (m *QuietHolder) install(s *quietState) *quietState {
 	defer m.mu.Unlock()
 	m.build = nil
 	return (*quietState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
+}
+
+// TenantManager builds one *Tenant for each distinct tuple of arguments, on
+// first use, and shares it among all goroutines: see Get. Its zero value is
+// ready to use and builds with NewTenant; GetTenantManager returns the
+// process-wide one.
+//
+// Instances live until Delete or Reset: a manager keyed by data that keeps
+// changing holds every key it has seen. Delete and Reset drop instances while
+// other goroutines may still be using them: they are meant for tests,
+// credential rotation and shutdown.
+//
+// A constructor that calls Get on its own manager for the instance it is
+// building, with the context it was given (directly or through other
+// singletons), gets an error instead of waiting for itself; with another
+// context it would wait forever, as with sync.Once. A manager must not be
+// copied after first use.
+type TenantManager struct {
+	// index points to the published tenantIndex, or is nil. It is an unsafe.Pointer
+	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
+	index unsafe.Pointer
+	ctor  func(ctx context.Context, apiKey string) (*Tenant, error)
+
+	// The rest is guarded by mu.
+	mu     sync.Mutex
+	dirty  map[tenantArgs]*tenantState // when not nil, every instance, the newest not yet in index
+	misses int                         // Gets that found their key in dirty only, since index was published
+	builds map[tenantArgs]*tenantBuild // the constructions in flight, by arguments
+}
+
+// NewTenantManager returns a TenantManager that builds with ctor instead of
+// NewTenant: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewTenant.
+func NewTenantManager(ctor func(ctx context.Context, apiKey string) (*Tenant, error)) *TenantManager {
+	return &TenantManager{ctor: ctor}
+}
+
+// defaultTenantManager is the process-wide TenantManager.
+var defaultTenantManager TenantManager
+
+// GetTenantManager returns the process-wide TenantManager, the one GetTenant
+// uses.
+func GetTenantManager() *TenantManager {
+	return &defaultTenantManager
+}
+
+// GetTenant returns the process-wide Tenant, built with NewTenant on first
+// use. It is GetTenantManager().Get(ctx, apiKey): see (*TenantManager).Get.
+func GetTenant(ctx context.Context, apiKey string) (*Tenant, error) {
+	if x := (*tenantIndex)(atomic.LoadPointer(&defaultTenantManager.index)); x != nil {
+		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil {
+			return s.instance, nil
+		}
+	}
+	s := defaultTenantManager.get(ctx, tenantArgs{apiKey: apiKey})
+	return s.instance, s.err
+}
+
+// MustGetTenant is like GetTenant but panics where GetTenant returns an error.
+// It is meant for main and package initialisation.
+func MustGetTenant(ctx context.Context, apiKey string) *Tenant {
+	c, err := GetTenant(ctx, apiKey)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Tenant for these arguments, building it on first use;
+// concurrent first callers with the same arguments wait for that one build and
+// share its result, while other arguments build at the same time. Once a
+// Tenant is built, Get costs one atomic load and a map lookup: no lock, no
+// allocation.
+//
+// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
+// published for lock-free reads once Gets that found it only under the lock
+// are as many as the instances.
+//
+// A constructor error goes to the callers of that build only: the next Get
+// tries again. A constructor that returns a nil *Tenant has failed. One that
+// panics or calls runtime.Goexit does so in the goroutine that called it, and
+// the callers waiting for it get an error that says so. Nothing of a failed
+// build is kept.
+//
+// The build runs on the first caller's goroutine, with its context. A caller
+// that waits for another's build returns ctx.Err() as soon as its own context
+// is done, and the build goes on. When a build fails while its caller's
+// context is done, the error goes to that caller alone, and the callers
+// waiting for it build again with their own contexts. Once built, the instance
+// is returned whatever the context. The constructor must not keep the context
+// it is given.
+func (m *TenantManager) Get(ctx context.Context, apiKey string) (*Tenant, error) {
+	if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil {
+			return s.instance, nil
+		}
+	}
+	s := m.get(ctx, tenantArgs{apiKey: apiKey})
+	return s.instance, s.err
+}
+
+// Delete drops the Tenant built for these arguments, if any; the next Get for
+// them builds anew. It closes the Tenant it drops and returns what Close
+// returned. A build in flight for them is discarded when it finishes, and its
+// callers build again.
+//
+// Dropping a published instance copies the index of the others, so Delete
+// costs O(n). It is safe while other goroutines call Get, but they may still
+// be using what it closes.
+func (m *TenantManager) Delete(apiKey string) error {
+	args := tenantArgs{apiKey: apiKey}
+	m.mu.Lock()
+	delete(m.builds, args)
+	var s *tenantState
+	if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		s = x.instances[args]
+	}
+	if s != nil {
+		// Published: publish the instances again without it.
+		delete(m.writable(), args)
+		m.publish()
+	} else if s = m.dirty[args]; s != nil {
+		delete(m.dirty, args)
+	}
+	m.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.instance.Close()
+}
+
+// Len returns how many Tenant instances the manager holds, one for each tuple
+// of arguments it built for, until Delete or Reset. Builds in flight do not
+// count.
+func (m *TenantManager) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dirty != nil {
+		return len(m.dirty)
+	}
+	if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		return len(x.instances)
+	}
+	return 0
+}
+
+// Reset drops every Tenant; the next Get builds anew. It closes each Tenant it
+// drops and returns what Close returned, joined. It never closes a Tenant
+// installed by SetTenantForTest.
+//
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Tenant whose build
+// began before. Reset is safe while other goroutines call Get, but they may
+// still be using what it closes: it is meant for tests, credential rotation
+// and shutdown.
+func (m *TenantManager) Reset() error {
+	x := m.install(nil)
+	if x == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range x.instances {
+		errs = append(errs, s.instance.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// tenantArgs holds the arguments a Tenant is built with: the key of a
+// TenantManager's instances.
+type tenantArgs struct {
+	apiKey string
+}
+
+// tenantIndex is what a TenantManager publishes: its instances by arguments,
+// or one installed by a test hook for all. It never changes once published.
+type tenantIndex struct {
+	instances map[tenantArgs]*tenantState
+	all       *tenantState // installed by SetTenantForTest for every key, or nil
+}
+
+// tenantState is what a TenantManager publishes, a Tenant, and what Get
+// returns, which may be an error instead. It never changes once made.
+type tenantState struct {
+	instance *Tenant
+	err      error
+}
+
+// tenantBuild is a construction in flight. Its waiters block on done; result
+// is set before done is closed, and stays nil when Delete, Reset, a test hook,
+// or its caller's own context discarded the build and its waiters must build
+// again.
+type tenantBuild struct {
+	args   tenantArgs
+	done   chan struct{}
+	result *tenantState
+	outer  *tenantBuild // the build whose constructor asked for this one, if any
+}
+
+// tenantBuildKey is the context key of the tenantBuild whose constructor
+// received the context: a constructor that asks its own manager for the
+// instance it is building gets an error instead of waiting for itself.
+type tenantBuildKey struct{}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one,
+// and returns what Get returns. It stays out of line so that Get inlines into
+// its callers.
+//
+//go:noinline
+func (m *TenantManager) get(ctx context.Context, args tenantArgs) *tenantState {
+	outer, _ := ctx.Value(tenantBuildKey{}).(*tenantBuild)
+	for {
+		m.mu.Lock()
+		x := (*tenantIndex)(atomic.LoadPointer(&m.index))
+		if x != nil && x.all != nil {
+			m.mu.Unlock()
+			return x.all
+		}
+		if s := m.lookup(x, args); s != nil {
+			m.mu.Unlock()
+			return s
+		}
+		b := m.builds[args]
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				m.mu.Unlock()
+				return &tenantState{err: err}
+			}
+			b = &tenantBuild{args: args, done: make(chan struct{}), outer: outer}
+			if m.builds == nil {
+				m.builds = make(map[tenantArgs]*tenantBuild)
+			}
+			m.builds[args] = b
+			m.mu.Unlock()
+			if s := m.construct(ctx, b); s != nil {
+				return s
+			}
+			// The build was discarded: build again.
+			continue
+		}
+		m.mu.Unlock()
+		for o := outer; o != nil; o = o.outer {
+			if o == b {
+				return &tenantState{err: errors.New("behavior: Tenant constructor asked its own manager for the Tenant it is building, which would wait for itself")}
+			}
+		}
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return &tenantState{err: ctx.Err()}
+		}
+		if b.result != nil {
+			return b.result
+		}
+		// The build was discarded: try again.
+	}
+}
+
+// lookup returns the instance for args, from x, the published index, or from
+// dirty. It counts the lookups that found their key in dirty only, and
+// publishes dirty when they are as many as its instances. m.mu is held.
+func (m *TenantManager) lookup(x *tenantIndex, args tenantArgs) *tenantState {
+	if x != nil {
+		if s := x.instances[args]; s != nil {
+			return s
+		}
+	}
+	s := m.dirty[args]
+	if s != nil {
+		m.misses++
+		if m.misses >= len(m.dirty) {
+			m.publish()
+		}
+	}
+	return s
+}
+
+// construct runs the constructor for b on the calling goroutine, with the
+// caller's context marked with b, so that a panic reaches its caller, then
+// ends b. It returns what the caller's Get returns, or nil when b was
+// discarded and the caller must build again.
+func (m *TenantManager) construct(ctx context.Context, b *tenantBuild) *tenantState {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
+		// keep nothing, tell the waiters, and let the panic or Goexit go on.
+		r := recover()
+		failure := "called runtime.Goexit"
+		if r != nil {
+			failure = "panicked"
+		}
+		m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor " + failure + " in another goroutine")}, false)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewTenant
+	}
+	c, err := ctor(context.WithValue(ctx, tenantBuildKey{}, b), b.args.apiKey)
+	returned = true
+	if err != nil && ctx.Err() != nil {
+		// This caller's own context ended the build: the error is for it alone,
+		// never kept, and the waiters build again with their own contexts.
+		m.finish(b, nil, false)
+		return &tenantState{err: err}
+	}
+	if err != nil {
+		// A failed build is not kept: the next Get tries again.
+		s := &tenantState{err: err}
+		if !m.finish(b, s, false) {
+			return nil
+		}
+		return s
+	}
+	if c == nil {
+		s := &tenantState{err: errors.New("behavior: Tenant constructor returned a nil *Tenant")}
+		if !m.finish(b, s, false) {
+			return nil
+		}
+		return s
+	}
+	s := &tenantState{instance: c}
+	if !m.finish(b, s, true) {
+		// Nobody will see c: close it.
+		_ = c.Close()
+		return nil
+	}
+	return s
+}
+
+// finish ends build b with s, which it publishes if publish is set, and wakes
+// b's waiters. It reports false, and does nothing else, when Delete, Reset or
+// a test hook discarded b.
+func (m *TenantManager) finish(b *tenantBuild, s *tenantState, publish bool) bool {
+	m.mu.Lock()
+	current := m.builds[b.args] == b
+	if current {
+		delete(m.builds, b.args)
+		b.result = s
+		if publish {
+			m.writable()[b.args] = s
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// writable returns dirty, made first from the published instances if it is
+// nil. m.mu is held.
+func (m *TenantManager) writable() map[tenantArgs]*tenantState {
+	if m.dirty == nil {
+		m.dirty = make(map[tenantArgs]*tenantState)
+		if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
+			maps.Copy(m.dirty, x.instances)
+		}
+	}
+	return m.dirty
+}
+
+// publish makes dirty the published index. m.mu is held, and no test hook's
+// instance is installed.
+func (m *TenantManager) publish() {
+	atomic.StorePointer(&m.index, unsafe.Pointer(&tenantIndex{instances: m.dirty}))
+	m.dirty = nil
+	m.misses = 0
+}
+
+// install makes x the published index, discarding dirty and every build in
+// flight, and returns an index of the instances it replaced.
+func (m *TenantManager) install(x *tenantIndex) *tenantIndex {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := (*tenantIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
+	if m.dirty != nil {
+		// dirty holds every instance, the newest too.
+		prev = &tenantIndex{instances: m.dirty}
+	}
+	m.dirty, m.misses, m.builds = nil, 0, nil
+	return prev
+}
+
+// SetTenantForTest makes the process-wide TenantManager, and so GetTenant,
+// return c until the test ends; Cleanup then restores what was there before.
+//
+// c is returned for every key, and the instances built for keys before the
+// test are set aside until it ends.
+//
+// Cleanup closes any Tenant built during the test, never one the test
+// installed nor the one it restores. The hook changes process-wide state, so
+// it refuses a parallel test: it panics when the test or a parent called
+// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
+// *testing.B.
+//
+// It panics if c is nil: use ResetTenantForTest for a test without a Tenant.
+func SetTenantForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Tenant) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetTenantForTest: c is nil; use ResetTenantForTest for a test without a Tenant")
+	}
+	installTenantForTest(tb, "SetTenantForTest", &tenantIndex{all: &tenantState{instance: c}})
+}
+
+// ResetTenantForTest empties the process-wide TenantManager until the test
+// ends, so that GetTenant builds anew; Cleanup then restores what was there
+// before.
+//
+// Cleanup closes any Tenant built during the test, never one the test
+// installed nor the one it restores. The hook changes process-wide state, so
+// it refuses a parallel test: it panics when the test or a parent called
+// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
+// *testing.B.
+func ResetTenantForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	installTenantForTest(tb, "ResetTenantForTest", nil)
+}
+
+// installTenantForTest installs x in the process-wide TenantManager until tb's
+// test ends. hook names the caller in panics.
+func installTenantForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, hook string, x *tenantIndex) {
+	tb.Helper()
+	func() {
+		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+			}
+		}()
+		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
+	}()
+	m := &defaultTenantManager
+	prev := m.install(x)
+	tb.Cleanup(func() {
+		if x := m.install(prev); x != nil {
+			// Built during the test.
+			for _, s := range x.instances {
+				_ = s.instance.Close()
+			}
+		}
+	})
+}
+
+// ShardManager builds one *Shard for each distinct tuple of arguments, on
+// first use, and shares it among all goroutines: see Get. Its zero value is
+// ready to use and builds with NewShard; GetShardManager returns the
+// process-wide one.
+//
+// Instances live until Delete or Reset: a manager keyed by data that keeps
+// changing holds every key it has seen. Delete and Reset drop instances while
+// other goroutines may still be using them: they are meant for tests,
+// credential rotation and shutdown.
+//
+// A constructor must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself forever, as with sync.Once. A
+// manager must not be copied after first use.
+type ShardManager struct {
+	// index points to the published shardIndex, or is nil. It is an unsafe.Pointer
+	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
+	index unsafe.Pointer
+	ctor  func(table string, n int) *Shard
+
+	// The rest is guarded by mu.
+	mu     sync.Mutex
+	dirty  map[shardArgs]*shardState // when not nil, every instance, the newest not yet in index
+	misses int                       // Gets that found their key in dirty only, since index was published
+	builds map[shardArgs]*shardBuild // the constructions in flight, by arguments
+}
+
+// NewShardManager returns a ShardManager that builds with ctor instead of
+// NewShard: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewShard.
+func NewShardManager(ctor func(table string, n int) *Shard) *ShardManager {
+	return &ShardManager{ctor: ctor}
+}
+
+// defaultShardManager is the process-wide ShardManager.
+var defaultShardManager ShardManager
+
+// GetShardManager returns the process-wide ShardManager, the one GetShard
+// uses.
+func GetShardManager() *ShardManager {
+	return &defaultShardManager
+}
+
+// GetShard returns the process-wide Shard, built with NewShard on first use.
+// It is GetShardManager().Get(table, n): see (*ShardManager).Get.
+func GetShard(table string, n int) *Shard {
+	if x := (*shardIndex)(atomic.LoadPointer(&defaultShardManager.index)); x != nil {
+		if s := x.instances[shardArgs{table: table, n: n}]; s != nil {
+			return s.instance
+		}
+	}
+	s := defaultShardManager.get(shardArgs{table: table, n: n})
+	return s.instance
+}
+
+// Get returns the Shard for these arguments, building it on first use;
+// concurrent first callers with the same arguments wait for that one build and
+// share its result, while other arguments build at the same time. Once a Shard
+// is built, Get costs one atomic load and a map lookup: no lock, no
+// allocation.
+//
+// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
+// published for lock-free reads once Gets that found it only under the lock
+// are as many as the instances.
+//
+// A constructor that returns a nil *Shard has failed. One that panics or calls
+// runtime.Goexit does so in the goroutine that called it, and the callers
+// waiting for it panic with a message that says so. Nothing of a failed build
+// is kept.
+func (m *ShardManager) Get(table string, n int) *Shard {
+	if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		if s := x.instances[shardArgs{table: table, n: n}]; s != nil {
+			return s.instance
+		}
+	}
+	s := m.get(shardArgs{table: table, n: n})
+	return s.instance
+}
+
+// Delete drops the Shard built for these arguments, if any; the next Get for
+// them builds anew. It closes the Shard it drops, and returns nil. A build in
+// flight for them is discarded when it finishes, and its callers build again.
+//
+// Dropping a published instance copies the index of the others, so Delete
+// costs O(n). It is safe while other goroutines call Get, but they may still
+// be using what it closes.
+func (m *ShardManager) Delete(table string, n int) error {
+	args := shardArgs{table: table, n: n}
+	m.mu.Lock()
+	delete(m.builds, args)
+	var s *shardState
+	if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		s = x.instances[args]
+	}
+	if s != nil {
+		// Published: publish the instances again without it.
+		delete(m.writable(), args)
+		m.publish()
+	} else if s = m.dirty[args]; s != nil {
+		delete(m.dirty, args)
+	}
+	m.mu.Unlock()
+	if s != nil {
+		s.instance.Close()
+	}
+	return nil
+}
+
+// Len returns how many Shard instances the manager holds, one for each tuple
+// of arguments it built for, until Delete or Reset. Builds in flight do not
+// count.
+func (m *ShardManager) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dirty != nil {
+		return len(m.dirty)
+	}
+	if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		return len(x.instances)
+	}
+	return 0
+}
+
+// Reset drops every Shard; the next Get builds anew. It closes each Shard it
+// drops, and returns nil. It never closes a Shard installed by
+// SetShardForTest.
+//
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Shard whose build began
+// before. Reset is safe while other goroutines call Get, but they may still be
+// using what it closes: it is meant for tests, credential rotation and
+// shutdown.
+func (m *ShardManager) Reset() error {
+	x := m.install(nil)
+	if x == nil {
+		return nil
+	}
+	for _, s := range x.instances {
+		s.instance.Close()
+	}
+	return nil
+}
+
+// shardArgs holds the arguments a Shard is built with: the key of a
+// ShardManager's instances.
+type shardArgs struct {
+	table string
+	n     int
+}
+
+// shardIndex is what a ShardManager publishes: its instances by arguments, or
+// one installed by a test hook for all. It never changes once published.
+type shardIndex struct {
+	instances map[shardArgs]*shardState
+	all       *shardState // installed by SetShardForTest for every key, or nil
+}
+
+// shardState is what a ShardManager publishes, a Shard, and what Get returns,
+// which may be an error instead. It never changes once made.
+type shardState struct {
+	instance *Shard
+	err      error
+}
+
+// shardBuild is a construction in flight. Its waiters block on done; result is
+// set before done is closed, and stays nil when Delete, Reset or a test hook
+// discarded the build and its waiters must build again.
+type shardBuild struct {
+	args   shardArgs
+	done   chan struct{}
+	result *shardState
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one,
+// and returns what Get returns. It stays out of line so that Get inlines into
+// its callers.
+//
+//go:noinline
+func (m *ShardManager) get(args shardArgs) *shardState {
+	for {
+		m.mu.Lock()
+		x := (*shardIndex)(atomic.LoadPointer(&m.index))
+		if x != nil && x.all != nil {
+			m.mu.Unlock()
+			return x.all
+		}
+		if s := m.lookup(x, args); s != nil {
+			m.mu.Unlock()
+			return s
+		}
+		b := m.builds[args]
+		if b == nil {
+			b = &shardBuild{args: args, done: make(chan struct{})}
+			if m.builds == nil {
+				m.builds = make(map[shardArgs]*shardBuild)
+			}
+			m.builds[args] = b
+			m.mu.Unlock()
+			if s := m.construct(b); s != nil {
+				return s
+			}
+			// The build was discarded: build again.
+			continue
+		}
+		m.mu.Unlock()
+		<-b.done
+		if b.result != nil {
+			if b.result.err != nil {
+				panic(b.result.err)
+			}
+			return b.result
+		}
+		// The build was discarded: try again.
+	}
+}
+
+// lookup returns the instance for args, from x, the published index, or from
+// dirty. It counts the lookups that found their key in dirty only, and
+// publishes dirty when they are as many as its instances. m.mu is held.
+func (m *ShardManager) lookup(x *shardIndex, args shardArgs) *shardState {
+	if x != nil {
+		if s := x.instances[args]; s != nil {
+			return s
+		}
+	}
+	s := m.dirty[args]
+	if s != nil {
+		m.misses++
+		if m.misses >= len(m.dirty) {
+			m.publish()
+		}
+	}
+	return s
+}
+
+// construct runs the constructor for b on the calling goroutine, so that a
+// panic reaches its caller, then ends b. It returns what the caller's Get
+// returns, or nil when b was discarded and the caller must build again.
+func (m *ShardManager) construct(b *shardBuild) *shardState {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
+		// keep nothing, tell the waiters, and let the panic or Goexit go on.
+		r := recover()
+		failure := "called runtime.Goexit"
+		if r != nil {
+			failure = "panicked"
+		}
+		m.finish(b, &shardState{err: errors.New("behavior: Shard constructor " + failure + " in another goroutine")}, false)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewShard
+	}
+	c := ctor(b.args.table, b.args.n)
+	returned = true
+	if c == nil {
+		s := &shardState{err: errors.New("behavior: Shard constructor returned a nil *Shard")}
+		m.finish(b, s, false)
+		panic(s.err)
+	}
+	s := &shardState{instance: c}
+	if !m.finish(b, s, true) {
+		// Nobody will see c: close it.
+		c.Close()
+		return nil
+	}
+	return s
+}
+
+// finish ends build b with s, which it publishes if publish is set, and wakes
+// b's waiters. It reports false, and does nothing else, when Delete, Reset or
+// a test hook discarded b.
+func (m *ShardManager) finish(b *shardBuild, s *shardState, publish bool) bool {
+	m.mu.Lock()
+	current := m.builds[b.args] == b
+	if current {
+		delete(m.builds, b.args)
+		b.result = s
+		if publish {
+			m.writable()[b.args] = s
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// writable returns dirty, made first from the published instances if it is
+// nil. m.mu is held.
+func (m *ShardManager) writable() map[shardArgs]*shardState {
+	if m.dirty == nil {
+		m.dirty = make(map[shardArgs]*shardState)
+		if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
+			maps.Copy(m.dirty, x.instances)
+		}
+	}
+	return m.dirty
+}
+
+// publish makes dirty the published index. m.mu is held, and no test hook's
+// instance is installed.
+func (m *ShardManager) publish() {
+	atomic.StorePointer(&m.index, unsafe.Pointer(&shardIndex{instances: m.dirty}))
+	m.dirty = nil
+	m.misses = 0
+}
+
+// install makes x the published index, discarding dirty and every build in
+// flight, and returns an index of the instances it replaced.
+func (m *ShardManager) install(x *shardIndex) *shardIndex {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := (*shardIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
+	if m.dirty != nil {
+		// dirty holds every instance, the newest too.
+		prev = &shardIndex{instances: m.dirty}
+	}
+	m.dirty, m.misses, m.builds = nil, 0, nil
+	return prev
+}
+
+// SetShardForTest makes the process-wide ShardManager, and so GetShard, return
+// c until the test ends; Cleanup then restores what was there before.
+//
+// c is returned for every key, and the instances built for keys before the
+// test are set aside until it ends.
+//
+// Cleanup closes any Shard built during the test, never one the test installed
+// nor the one it restores. The hook changes process-wide state, so it refuses
+// a parallel test: it panics when the test or a parent called t.Parallel, and
+// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
+//
+// It panics if c is nil: use ResetShardForTest for a test without a Shard.
+func SetShardForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Shard) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetShardForTest: c is nil; use ResetShardForTest for a test without a Shard")
+	}
+	installShardForTest(tb, "SetShardForTest", &shardIndex{all: &shardState{instance: c}})
+}
+
+// ResetShardForTest empties the process-wide ShardManager until the test ends,
+// so that GetShard builds anew; Cleanup then restores what was there before.
+//
+// Cleanup closes any Shard built during the test, never one the test installed
+// nor the one it restores. The hook changes process-wide state, so it refuses
+// a parallel test: it panics when the test or a parent called t.Parallel, and
+// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
+func ResetShardForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	installShardForTest(tb, "ResetShardForTest", nil)
+}
+
+// installShardForTest installs x in the process-wide ShardManager until tb's
+// test ends. hook names the caller in panics.
+func installShardForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, hook string, x *shardIndex) {
+	tb.Helper()
+	func() {
+		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+			}
+		}()
+		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
+	}()
+	m := &defaultShardManager
+	prev := m.install(x)
+	tb.Cleanup(func() {
+		if x := m.install(prev); x != nil {
+			// Built during the test.
+			for _, s := range x.instances {
+				s.instance.Close()
+			}
+		}
+	})
+}
+
+// ErrLinkConflict is the error, matched with errors.Is, of a Get whose
+// arguments differ from those of the Link already built or being built: a
+// LinkManager holds one Link and never returns one built with other arguments.
+//
+// Error messages never contain the arguments, which are often credentials.
+var ErrLinkConflict = errors.New("behavior: Link requested with other arguments than it was built with")
+
+// LinkManager builds one *Link on first use and shares it among all
+// goroutines: see Get. Its zero value is ready to use and builds with NewLink;
+// GetLinkManager returns the process-wide one.
+//
+// Reset drops the Link while other goroutines may still be using it: it is
+// meant for tests, credential rotation and shutdown.
+//
+// A constructor that calls Get on its own manager for the instance it is
+// building, with the context it was given (directly or through other
+// singletons), gets an error instead of waiting for itself; with another
+// context it would wait forever, as with sync.Once. A manager must not be
+// copied after first use.
+type LinkManager struct {
+	// state points to the published linkState, or is nil. It is an unsafe.Pointer
+	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
+	// within the compiler's inlining budget.
+	state unsafe.Pointer
+	ctor  func(ctx context.Context, addr string) (*Link, error)
+
+	mu    sync.Mutex
+	build *linkBuild // the construction in flight, if any; guarded by mu
+}
+
+// NewLinkManager returns a LinkManager that builds with ctor instead of
+// NewLink: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewLink.
+func NewLinkManager(ctor func(ctx context.Context, addr string) (*Link, error)) *LinkManager {
+	return &LinkManager{ctor: ctor}
+}
+
+// defaultLinkManager is the process-wide LinkManager.
+var defaultLinkManager LinkManager
+
+// GetLinkManager returns the process-wide LinkManager, the one GetLink uses.
+func GetLinkManager() *LinkManager {
+	return &defaultLinkManager
+}
+
+// GetLink returns the process-wide Link, built with NewLink on first use. It
+// is GetLinkManager().Get(ctx, addr): see (*LinkManager).Get.
+func GetLink(ctx context.Context, addr string) (*Link, error) {
+	s := (*linkState)(atomic.LoadPointer(&defaultLinkManager.state))
+	if s == nil || s.args != (linkArgs{addr: addr}) {
+		s = defaultLinkManager.get(ctx, linkArgs{addr: addr})
+	}
+	return s.instance, s.err
+}
+
+// MustGetLink is like GetLink but panics where GetLink returns an error. It is
+// meant for main and package initialisation.
+func MustGetLink(ctx context.Context, addr string) *Link {
+	c, err := GetLink(ctx, addr)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Link, building it on first use; concurrent first callers
+// wait for that one build and share its result. Once the Link is built, Get
+// costs one atomic load: no lock, no allocation.
+//
+// A constructor error goes to the callers of that build only: the next Get
+// tries again. A constructor that returns a nil *Link has failed. One that
+// panics or calls runtime.Goexit does so in the goroutine that called it, and
+// the callers waiting for it get an error that says so. Nothing of a failed
+// build is kept.
+//
+// The build runs on the first caller's goroutine, with its context. A caller
+// that waits for another's build returns ctx.Err() as soon as its own context
+// is done, and the build goes on. When a build fails while its caller's
+// context is done, the error goes to that caller alone, and the callers
+// waiting for it build again with their own contexts. Once built, the instance
+// is returned whatever the context. The constructor must not keep the context
+// it is given.
+//
+// Arguments other than those of the Link built or being built get an error
+// that matches ErrLinkConflict, never a Link built with other arguments and
+// never another caller's error.
+func (m *LinkManager) Get(ctx context.Context, addr string) (*Link, error) {
+	s := (*linkState)(atomic.LoadPointer(&m.state))
+	if s == nil || s.args != (linkArgs{addr: addr}) {
+		s = m.get(ctx, linkArgs{addr: addr})
+	}
+	return s.instance, s.err
+}
+
+// Reset drops the Link; the next Get builds anew. It closes the Link it drops
+// and returns what Close returned. It never closes a Link installed by
+// SetLinkForTest.
+//
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Link whose build began
+// before. Reset is safe while other goroutines call Get, but they may still be
+// using what it closes: it is meant for tests, credential rotation and
+// shutdown.
+func (m *LinkManager) Reset() error {
+	s := m.install(nil)
+	if s == nil || s.installed {
+		return nil
+	}
+	return s.instance.Close()
+}
+
+// linkArgs holds the arguments a Link is built with, which Get compares with
+// those of each call.
+type linkArgs struct {
+	addr string
+}
+
+// linkState is what a LinkManager publishes, a Link and the arguments it was
+// built with, and what Get returns, which may be an error instead. It never
+// changes once made.
+type linkState struct {
+	args      linkArgs
+	instance  *Link
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// linkBuild is a construction in flight. Its waiters block on done; result is
+// set before done is closed, and stays nil when Reset, a test hook, or its
+// caller's own context discarded the build and its waiters must build again.
+type linkBuild struct {
+	args   linkArgs
+	done   chan struct{}
+	result *linkState
+	outer  *linkBuild // the build whose constructor asked for this one, if any
+}
+
+// linkBuildKey is the context key of the linkBuild whose constructor received
+// the context: a constructor that asks its own manager for the instance it is
+// building gets an error instead of waiting for itself.
+type linkBuildKey struct{}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one,
+// and returns what Get returns. It stays out of line so that Get inlines into
+// its callers.
+//
+//go:noinline
+func (m *LinkManager) get(ctx context.Context, args linkArgs) *linkState {
+	outer, _ := ctx.Value(linkBuildKey{}).(*linkBuild)
+	for {
+		m.mu.Lock()
+		if s := (*linkState)(atomic.LoadPointer(&m.state)); s != nil {
+			m.mu.Unlock()
+			if s.installed || s.args == args {
+				return s
+			}
+			return &linkState{err: ErrLinkConflict}
+		}
+		b := m.build
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				m.mu.Unlock()
+				return &linkState{err: err}
+			}
+			b = &linkBuild{args: args, done: make(chan struct{}), outer: outer}
+			m.build = b
+			m.mu.Unlock()
+			if s := m.construct(ctx, b); s != nil {
+				return s
+			}
+			// The build was discarded: build again.
+			continue
+		}
+		m.mu.Unlock()
+		if b.args != args {
+			return &linkState{err: ErrLinkConflict}
+		}
+		for o := outer; o != nil; o = o.outer {
+			if o == b {
+				return &linkState{err: errors.New("behavior: Link constructor asked its own manager for the Link it is building, which would wait for itself")}
+			}
+		}
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return &linkState{err: ctx.Err()}
+		}
+		if b.result != nil {
+			return b.result
+		}
+		// The build was discarded: try again.
+	}
+}
+
+// construct runs the constructor for b on the calling goroutine, with the
+// caller's context marked with b, so that a panic reaches its caller, then
+// ends b. It returns what the caller's Get returns, or nil when b was
+// discarded and the caller must build again.
+func (m *LinkManager) construct(ctx context.Context, b *linkBuild) *linkState {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
+		// keep nothing, tell the waiters, and let the panic or Goexit go on.
+		r := recover()
+		failure := "called runtime.Goexit"
+		if r != nil {
+			failure = "panicked"
+		}
+		m.finish(b, &linkState{err: errors.New("behavior: Link constructor " + failure + " in another goroutine")}, false)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewLink
+	}
+	c, err := ctor(context.WithValue(ctx, linkBuildKey{}, b), b.args.addr)
+	returned = true
+	if err != nil && ctx.Err() != nil {
+		// This caller's own context ended the build: the error is for it alone,
+		// never kept, and the waiters build again with their own contexts.
+		m.finish(b, nil, false)
+		return &linkState{err: err}
+	}
+	if err != nil {
+		// A failed build is not kept: the next Get tries again.
+		s := &linkState{args: b.args, err: err}
+		if !m.finish(b, s, false) {
+			return nil
+		}
+		return s
+	}
+	if c == nil {
+		s := &linkState{err: errors.New("behavior: Link constructor returned a nil *Link")}
+		if !m.finish(b, s, false) {
+			return nil
+		}
+		return s
+	}
+	s := &linkState{args: b.args, instance: c}
+	if !m.finish(b, s, true) {
+		// Nobody will see c: close it.
+		_ = c.Close()
+		return nil
+	}
+	return s
+}
+
+// finish ends build b with s, which it publishes if publish is set, and wakes
+// b's waiters. It reports false, and does nothing else, when Reset or a test
+// hook discarded b.
+func (m *LinkManager) finish(b *linkBuild, s *linkState, publish bool) bool {
+	m.mu.Lock()
+	current := m.build == b
+	if current {
+		m.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(&m.state, unsafe.Pointer(s))
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install makes s the published state, discarding any build in flight, and
+// returns the state it replaced.
+func (m *LinkManager) install(s *linkState) *linkState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.build = nil
+	return (*linkState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
+}
+
+// SetLinkForTest makes the process-wide LinkManager, and so GetLink, return c
+// until the test ends; Cleanup then restores what was there before.
+//
+// c is returned whatever the arguments, so an override hides argument
+// conflicts (ErrLinkConflict) in the code under test.
+//
+// Cleanup closes any Link built during the test, never one the test installed
+// nor the one it restores. The hook changes process-wide state, so it refuses
+// a parallel test: it panics when the test or a parent called t.Parallel, and
+// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
+//
+// It panics if c is nil: use ResetLinkForTest for a test without a Link.
+func SetLinkForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Link) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetLinkForTest: c is nil; use ResetLinkForTest for a test without a Link")
+	}
+	installLinkForTest(tb, "SetLinkForTest", &linkState{instance: c, installed: true})
+}
+
+// ResetLinkForTest empties the process-wide LinkManager until the test ends,
+// so that GetLink builds anew; Cleanup then restores what was there before.
+//
+// Cleanup closes any Link built during the test, never one the test installed
+// nor the one it restores. The hook changes process-wide state, so it refuses
+// a parallel test: it panics when the test or a parent called t.Parallel, and
+// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
+func ResetLinkForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	installLinkForTest(tb, "ResetLinkForTest", nil)
+}
+
+// installLinkForTest installs s in the process-wide LinkManager until tb's
+// test ends. hook names the caller in panics.
+func installLinkForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, hook string, s *linkState) {
+	tb.Helper()
+	func() {
+		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+			}
+		}()
+		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
+	}()
+	m := &defaultLinkManager
+	prev := m.install(s)
+	tb.Cleanup(func() {
+		if s := m.install(prev); s != nil && !s.installed {
+			// Built during the test.
+			_ = s.instance.Close()
+		}
+	})
 }

@@ -6,6 +6,7 @@ package behavior
 //go:generate go run github.com/singletongen/singletongen/cmd/singletongen
 
 import (
+	"context"
 	"sync/atomic"
 )
 
@@ -111,5 +112,60 @@ func NewQuiet(level int) *Quiet { return &Quiet{Instance: newInstance()} }
 // Close is never called by the manager: close=never.
 func (q *Quiet) Close() error {
 	q.closes.Add(1)
+	return nil
+}
+
+// Tenant is keyed by API key and built with a context: one per tenant.
+//
+//singleton:generate mode=keyed
+type Tenant struct {
+	Instance
+	APIKey string
+}
+
+// NewTenant returns the Tenant of apiKey.
+func NewTenant(ctx context.Context, apiKey string) (*Tenant, error) {
+	return &Tenant{Instance: newInstance(), APIKey: apiKey}, ctx.Err()
+}
+
+// Close counts the calls.
+func (t *Tenant) Close() error {
+	t.closes.Add(1)
+	return nil
+}
+
+// Shard is keyed, and neither fails nor takes a context: its accessors return *Shard.
+//
+//singleton:generate mode=keyed
+type Shard struct {
+	Instance
+	Table string
+	N     int
+}
+
+// NewShard returns shard n of table.
+func NewShard(table string, n int) *Shard {
+	return &Shard{Instance: newInstance(), Table: table, N: n}
+}
+
+// Close counts the calls.
+func (s *Shard) Close() { s.closes.Add(1) }
+
+// Link is one per process, built with a context.
+//
+//singleton:generate
+type Link struct {
+	Instance
+	Addr string
+}
+
+// NewLink dials addr.
+func NewLink(ctx context.Context, addr string) (*Link, error) {
+	return &Link{Instance: newInstance(), Addr: addr}, ctx.Err()
+}
+
+// Close counts the calls.
+func (l *Link) Close() error {
+	l.closes.Add(1)
 	return nil
 }

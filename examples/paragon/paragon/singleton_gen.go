@@ -39,9 +39,9 @@ type ClientManager struct {
 	build *clientBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewClientManager returns a ClientManager that builds its Client with ctor
-// instead of NewClient: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewClient.
+// NewClientManager returns a ClientManager that builds with ctor instead of
+// NewClient: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewClient.
 func NewClientManager(ctor func(baseURL string, apiKey string) (*Client, error)) *ClientManager {
 	return &ClientManager{ctor: ctor}
 }
@@ -97,15 +97,15 @@ func (m *ClientManager) Get(baseURL string, apiKey string) (*Client, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Client; the next Get builds a new one. It closes the Client
-// it drops and returns what Close returned. It never closes a Client installed
-// by SetClientForTest.
+// Reset drops the Client; the next Get builds anew. It closes the Client it
+// drops and returns what Close returned. It never closes a Client installed by
+// SetClientForTest.
 //
-// A build in flight is discarded when it finishes and its callers build again:
-// no Get that starts after Reset returns sees a Client whose build began
-// before. Reset is safe while other goroutines call Get, but they may still be
-// using what it closes: it is meant for tests, credential rotation and
-// shutdown.
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Client whose build
+// began before. Reset is safe while other goroutines call Get, but they may
+// still be using what it closes: it is meant for tests, credential rotation
+// and shutdown.
 func (m *ClientManager) Reset() error {
 	s := m.install(nil)
 	if s == nil || s.installed {
@@ -114,15 +114,16 @@ func (m *ClientManager) Reset() error {
 	return s.instance.Close()
 }
 
-// clientArgs holds the arguments of a Client's constructor, to compare them.
+// clientArgs holds the arguments a Client is built with, which Get compares
+// with those of each call.
 type clientArgs struct {
 	baseURL string
 	apiKey  string
 }
 
-// clientState is what a ClientManager publishes and what Get returns: a Client
-// and the arguments it was built with, or an error. It never changes once
-// made.
+// clientState is what a ClientManager publishes, a Client and the arguments it
+// was built with, and what Get returns, which may be an error instead. It
+// never changes once made.
 type clientState struct {
 	args      clientArgs
 	instance  *Client
@@ -132,7 +133,7 @@ type clientState struct {
 
 // clientBuild is a construction in flight. Its waiters block on done; result
 // is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build.
+// discarded the build and its waiters must build again.
 type clientBuild struct {
 	args   clientArgs
 	done   chan struct{}
@@ -162,7 +163,7 @@ func (m *ClientManager) get(args clientArgs) *clientState {
 			if s := m.construct(b); s != nil {
 				return s
 			}
-			// Reset or a test hook discarded the build: build again.
+			// The build was discarded: build again.
 			continue
 		}
 		m.mu.Unlock()
@@ -173,14 +174,13 @@ func (m *ClientManager) get(args clientArgs) *clientState {
 		if b.result != nil {
 			return b.result
 		}
-		// Reset or a test hook discarded the build: try again.
+		// The build was discarded: try again.
 	}
 }
 
 // construct runs the constructor for b on the calling goroutine, so that a
 // panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when Reset or a test hook discarded b and the caller must
-// build again.
+// returns, or nil when b was discarded and the caller must build again.
 func (m *ClientManager) construct(b *clientBuild) *clientState {
 	returned := false
 	defer func() {
@@ -282,8 +282,8 @@ func SetClientForTest(tb interface {
 }
 
 // ResetClientForTest empties the process-wide ClientManager until the test
-// ends, so that GetClient builds a new Client; Cleanup then restores what was
-// there before.
+// ends, so that GetClient builds anew; Cleanup then restores what was there
+// before.
 //
 // Cleanup closes any Client built during the test, never one the test
 // installed nor the one it restores. The hook changes process-wide state, so
