@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rogpeppe/go-internal/diff"
+
 	"github.com/singletongen/singletongen/templates"
 )
 
@@ -29,10 +31,20 @@ type Config struct {
 
 // Result is the generated file of one package.
 type Result struct {
-	PkgPath string
-	Path    string // absolute path of the generated file
-	Content []byte // the file's content; nil when the file must not exist
-	Current bool   // the file on disk already is what it should be
+	PkgPath  string
+	Path     string // absolute path of the generated file
+	Content  []byte // the file's content; nil when the file must not exist
+	Previous []byte // what the file holds now; nil when it does not exist
+	Current  bool   // the file on disk already is what it should be
+}
+
+// Diff returns a unified diff from the file on disk to what it should be, with name in
+// its header, or nil when the file is current.
+func (r Result) Diff(name string) []byte {
+	if r.Current {
+		return nil
+	}
+	return diff.Diff("a/"+name, r.Previous, "b/"+name, r.Content)
 }
 
 // Diagnostic is an error in the user's input, at a position in a file.
@@ -99,12 +111,18 @@ func Generate(cfg Config) ([]Result, error) {
 	var results []Result
 	for _, p := range pkgs {
 		if len(p.directives) == 0 {
-			if p.output.ours {
-				results = append(results, Result{PkgPath: p.path, Path: p.output.path})
+			if p.output.ours && !p.excluded {
+				results = append(results, Result{PkgPath: p.path, Path: p.output.path, Previous: p.output.content})
 			}
 			continue
 		}
-		if p.output.exists && !p.output.ours {
+		switch {
+		case p.output.notFile:
+			l.external = append(l.external, Diagnostic{
+				Pos:     token.Position{Filename: p.output.path},
+				Message: "not a regular file: singletongen cannot write the generated file there; rename it, or name the generated file with -output",
+			})
+		case p.output.exists && !p.output.ours:
 			l.external = append(l.external, Diagnostic{
 				Pos:     token.Position{Filename: p.output.path, Line: 1, Column: 1},
 				Message: fmt.Sprintf("%s was not written by singletongen (it does not start with %q): rename or remove it, or name the generated file with -output", filepath.Base(p.output.path), templates.Header),
@@ -114,15 +132,17 @@ func Generate(cfg Config) ([]Result, error) {
 		if file == nil {
 			continue
 		}
+		file.BuildConstraint = p.constraint
 		var buf bytes.Buffer
 		if err := templates.Render(file).Render(&buf); err != nil {
 			return nil, fmt.Errorf("%s: rendering the generated file: %w", p.path, err)
 		}
 		results = append(results, Result{
-			PkgPath: p.path,
-			Path:    p.output.path,
-			Content: buf.Bytes(),
-			Current: p.output.ours && bytes.Equal(p.output.content, buf.Bytes()),
+			PkgPath:  p.path,
+			Path:     p.output.path,
+			Content:  buf.Bytes(),
+			Previous: p.output.content,
+			Current:  p.output.ours && bytes.Equal(p.output.content, buf.Bytes()),
 		})
 	}
 	if len(l.diags)+len(l.external) > 0 {

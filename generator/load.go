@@ -36,6 +36,8 @@ type pkg struct {
 	files           []*ast.File // non-test files, the previous generated file left out
 	testFiles       []*ast.File // test files of the package itself, not of package x_test
 	directives      []*directive
+	constraint      string // the build constraint of the annotated files, which the output repeats
+	excluded        bool   // the build configuration leaves out every annotated file
 	output          outputFile
 	types           *types.Package
 	typeErrors      []types.Error
@@ -45,6 +47,7 @@ type pkg struct {
 type outputFile struct {
 	path    string
 	exists  bool
+	notFile bool // a folder, or another thing that is not a regular file
 	ours    bool // it starts with our header
 	content []byte
 }
@@ -114,8 +117,17 @@ func (l *loader) buildFlags() []string {
 // listErrors reports the errors the go command found in a package.
 func (l *loader) listErrors(lp *packages.Package) {
 	for _, e := range lp.Errors {
-		l.external = append(l.external, Diagnostic{Pos: parsePosition(e.Pos), Message: e.Msg})
+		l.external = append(l.external, Diagnostic{Pos: parsePosition(e.Pos), Message: l.oneLine(e.Msg)})
 	}
+}
+
+// oneLine makes a message of the go command fit one line of our output, with paths below
+// the configured folder spelt relative to it, as positions are.
+func (l *loader) oneLine(msg string) string {
+	msg = strings.ReplaceAll(msg, l.cfg.Dir+string(filepath.Separator), "")
+	msg = strings.ReplaceAll(msg, ":\n\t", ": ")
+	msg = strings.ReplaceAll(msg, "\n\t", " ")
+	return strings.ReplaceAll(msg, "\n", "; ")
 }
 
 // parsePosition reads the "file:line:col" positions of the go command.
@@ -156,8 +168,15 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 		p.imports[path] = imp.ID
 	}
 	p.output.path = filepath.Join(p.dir, l.cfg.Output)
-	switch content, err := os.ReadFile(p.output.path); {
+	switch info, err := os.Stat(p.output.path); {
+	case err == nil && !info.Mode().IsRegular():
+		p.output.exists = true
+		p.output.notFile = true
 	case err == nil:
+		content, err := os.ReadFile(p.output.path)
+		if err != nil {
+			return nil, err
+		}
 		p.output.exists = true
 		p.output.ours = isGenerated(content)
 		p.output.content = content
@@ -192,7 +211,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 		testSources[name] = src
 		hasDirective = hasDirective || bytes.Contains(src, []byte(directivePrefix))
 	}
-	if !hasDirective {
+	if !hasDirective && !ignoredHaveDirective(lp.IgnoredFiles) {
 		return p, nil
 	}
 
@@ -214,10 +233,93 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			p.testFiles = append(p.testFiles, f)
 		}
 	}
+	l.checkConstraints(p, lp.IgnoredFiles)
 	if len(p.directives) == 0 {
 		p.files = nil
 	}
 	return p, nil
+}
+
+// checkConstraints finds the build constraint of the package's annotated files, which
+// the generated file repeats: they must all have the same, since a package has one
+// generated file. Annotated files that the build configuration leaves out are read too:
+// when they are all there is, the package is left as it is (p.excluded), never stripped
+// of the output they need.
+func (l *loader) checkConstraints(p *pkg, ignoredFiles []string) {
+	type annotated struct {
+		constraint string
+		pos        token.Pos
+		name       string
+	}
+	var files []annotated
+	for _, f := range p.files {
+		if pos, ok := firstDirective(f); ok {
+			name := l.fset.Position(f.Package).Filename
+			files = append(files, annotated{buildConstraint(name, f), pos, name})
+		}
+	}
+	built := len(files)
+	for _, name := range ignoredFiles {
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil || !bytes.Contains(src, []byte(directivePrefix)) {
+			continue
+		}
+		f, err := parser.ParseFile(l.fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil || f.Name.Name != p.name {
+			continue
+		}
+		if pos, ok := firstDirective(f); ok {
+			files = append(files, annotated{buildConstraint(name, f), pos, name})
+		}
+	}
+	if len(files) == 0 {
+		return
+	}
+	for _, f := range files[1:] {
+		if f.constraint != files[0].constraint {
+			l.errorf(f.pos, "%s is under build constraint %s, and %s under %s: a package's annotated types must share one build constraint, because singletongen writes one file per package",
+				filepath.Base(f.name), describeConstraint(f.constraint), filepath.Base(files[0].name), describeConstraint(files[0].constraint))
+			return
+		}
+	}
+	p.constraint = files[0].constraint
+	p.excluded = built == 0
+}
+
+func describeConstraint(c string) string {
+	if c == "" {
+		return "none"
+	}
+	return "\"" + c + "\""
+}
+
+// firstDirective returns the position of a file's first directive comment.
+func firstDirective(f *ast.File) (token.Pos, bool) {
+	for _, group := range f.Comments {
+		for _, c := range group.List {
+			if isDirective(c.Text) {
+				return c.Pos(), true
+			}
+		}
+	}
+	return token.NoPos, false
+}
+
+// ignoredHaveDirective reports whether a file the build configuration leaves out may
+// carry a directive.
+func ignoredHaveDirective(names []string) bool {
+	for _, name := range names {
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		if src, err := os.ReadFile(name); err == nil && bytes.Contains(src, []byte(directivePrefix)) {
+			return true
+		}
+	}
+	return false
 }
 
 // isGenerated reports whether a file is one of ours: its first line is our header.
@@ -291,6 +393,7 @@ func (l *loader) check(annotated []*pkg) error {
 	}
 	sort.Strings(paths)
 	deps := map[string]*types.Package{}
+	depErrors := map[string]string{} // why a dependency could not be loaded, by ID
 	if len(paths) > 0 {
 		loaded, err := packages.Load(&packages.Config{
 			Mode:       packages.NeedName | packages.NeedTypes,
@@ -302,8 +405,10 @@ func (l *loader) check(annotated []*pkg) error {
 			return fmt.Errorf("loading dependencies: %w", err)
 		}
 		for _, dep := range loaded {
-			l.listErrors(dep)
-			if dep.Types != nil {
+			if len(dep.Errors) > 0 {
+				// The importer says it where the package imports it.
+				depErrors[dep.ID] = l.oneLine(dep.Errors[0].Msg)
+			} else if dep.Types != nil {
 				deps[dep.ID] = dep.Types
 			}
 		}
@@ -318,6 +423,9 @@ func (l *loader) check(annotated []*pkg) error {
 				}
 				if dep := deps[p.imports[path]]; dep != nil {
 					return dep, nil
+				}
+				if why := depErrors[p.imports[path]]; why != "" {
+					return nil, errors.New(why)
 				}
 				return nil, fmt.Errorf("no export data for %s", path)
 			}),

@@ -11,6 +11,9 @@ import (
 func Render(f *File) *jen.File {
 	out := jen.NewFilePathName(f.PkgPath, f.PkgName)
 	out.HeaderComment(Header)
+	if f.BuildConstraint != "" {
+		out.HeaderComment("//go:build " + f.BuildConstraint)
+	}
 	for _, imp := range f.Imports {
 		if imp.Aliased {
 			out.ImportAlias(imp.Path, imp.Name)

@@ -28,7 +28,8 @@ const usage = `usage: singletongen [flags] [packages]
 
 singletongen writes, beside each struct type annotated with //singleton:generate,
 a manager that builds one shared instance lazily and safely. Packages default to
-"." (the package go generate runs in); ./... handles many in one run.
+"." (the package go generate runs in); ./... handles many in one run. With -check
+it writes nothing and exits 1, with a diff, when a generated file is not current.
 
 Example:
 
@@ -52,6 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	output := flags.String("output", generator.DefaultOutput, "file `name` of the generated file in each package")
 	tags := flags.String("tags", "", "comma-separated `list` of build tags")
+	check := flags.Bool("check", false, "write nothing; exit 1 and print a diff where a generated file is missing, stale or should be removed")
 	version := flags.Bool("version", false, "print the version and exit")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -72,6 +74,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg.Tags = strings.Split(*tags, ",")
 	}
 	results, err := generator.Generate(cfg)
+	if err == nil && *check {
+		return reportStale(results, stdout, stderr)
+	}
 	if err == nil {
 		err = generator.Commit(results)
 	}
@@ -79,7 +84,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var diags generator.Diagnostics
 		if errors.As(err, &diags) {
 			for _, d := range diags {
-				fmt.Fprintln(stderr, d)
+				if d.Pos.Filename == "" {
+					fmt.Fprintln(stderr, "singletongen:", d.Message)
+				} else {
+					fmt.Fprintln(stderr, d)
+				}
 			}
 		} else {
 			fmt.Fprintln(stderr, "singletongen:", err)
@@ -87,6 +96,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// reportStale is -check: it prints a diff for every generated file that is not what it
+// should be, and returns the exit status.
+func reportStale(results []generator.Result, stdout, stderr io.Writer) int {
+	stale := 0
+	for _, r := range results {
+		if d := r.Diff(displayPath(r.Path)); d != nil {
+			stdout.Write(d)
+			stale++
+		}
+	}
+	if stale > 0 {
+		fmt.Fprintf(stderr, "singletongen: %d generated %s not current: run go generate\n", stale, plural(stale, "file is", "files are"))
+		return 1
+	}
+	return 0
+}
+
+// displayPath spells path relative to the current folder when it is below it.
+func displayPath(path string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return path
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // checkOutputName accepts a file name that the go command compiles into the package

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/gotooltest"
@@ -17,9 +19,24 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the command-line scripts in testdata/script.
 func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	modcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
 	params := testscript.Params{
 		Dir:  "../../testdata/script",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exits": exits},
+		Setup: func(env *testscript.Env) error {
+			// The checkout under test, for scripts that depend on this module, and the
+			// module cache it was built with, so that they download nothing it has.
+			env.Setenv("SINGLETONGEN_ROOT", root)
+			env.Setenv("GOMODCACHE", strings.TrimSpace(string(modcache)))
+			return nil
+		},
 	}
 	if err := gotooltest.Setup(&params); err != nil {
 		t.Fatal(err)
