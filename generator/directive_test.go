@@ -101,7 +101,7 @@ func FuzzParseDirective(f *testing.F) {
 				t.Fatalf("parseDirective(%q) returned key %q twice", comment, o.key)
 			}
 			seen[o.key] = true
-			if o.key == "" || o.value == "" || strings.IndexFunc(o.key+o.value, unicode.IsSpace) >= 0 {
+			if o.key == "" || o.value == "" || strings.IndexFunc(o.key, unicode.IsSpace) >= 0 || strings.IndexFunc(o.value, unicode.IsSpace) >= 0 {
 				t.Fatalf("parseDirective(%q) returned option %+v", comment, o)
 			}
 			if comment[o.keyOffset:o.keyOffset+len(o.key)] != o.key || comment[o.valueOffset-1] != '=' ||
