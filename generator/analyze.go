@@ -5,20 +5,23 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/singletongen/singletongen/directive"
 	"github.com/singletongen/singletongen/templates"
 )
 
 // annotation is one annotated type while it is being checked.
 type annotation struct {
-	directive *directive
-	opts      *options
+	directive *directiveComment
+	opts      *directive.Options
 	named     *types.Named
-	ctor      *types.Func  // nil: the zero value
-	context   *types.Var   // the constructor's context.Context first parameter, or nil
-	params    []*types.Var // the others
+	ctor      *types.Func   // nil: the zero value
+	context   *types.Var    // the constructor's context.Context first parameter, or nil
+	params    []*types.Var  // the others
+	methods   []*types.Func // of the interface that iface= asks for, in source order
 	manager   templates.Manager
 }
 
@@ -34,18 +37,20 @@ func analyze(p *pkg, l *loader) *templates.File {
 	for _, d := range p.directives {
 		switch {
 		case d.inTest:
-			l.errorf(d.comment.Pos(), "%s is in a test file: annotate a type declared in a non-test file", directiveName)
+			l.errorf(d.comment.Pos(), "%s is in a test file: annotate a type declared in a non-test file", directive.Name)
 			continue
 		case d.spec == nil:
-			l.errorf(d.comment.Pos(), "%s must be in the doc comment of a package-level type declaration", directiveName)
+			l.errorf(d.comment.Pos(), "%s must be in the doc comment of a package-level type declaration", directive.Name)
 			continue
 		case annotated[d.spec]:
-			l.errorf(d.comment.Pos(), "%s is given twice for %s", directiveName, d.spec.Name.Name)
+			l.errorf(d.comment.Pos(), "%s is given twice for %s", directive.Name, d.spec.Name.Name)
 			continue
 		}
 		annotated[d.spec] = true
-		opts, diags := parseOptions(d.comment.Text, d.comment.Slash)
-		l.diags = append(l.diags, diags...)
+		opts, errs := directive.ParseOptions(d.comment.Text)
+		for _, err := range errs {
+			l.errorf(d.comment.Slash+token.Pos(err.Offset), "%s", err.Msg)
+		}
 		if opts == nil {
 			continue
 		}
@@ -69,9 +74,9 @@ func analyze(p *pkg, l *loader) *templates.File {
 		taken[name] = true
 	}
 	imports := newImportSet(taken)
-	w := &typeWriter{pkg: p.types, imports: imports}
+	w := newTypeWriter(p.types, imports)
 	for _, a := range anns {
-		l.paramTypes(a, w)
+		l.paramTypes(p, a, w)
 	}
 	// Parameter names come last, clear of every name the file declares or imports.
 	reserved := map[string]bool{}
@@ -93,7 +98,7 @@ func analyze(p *pkg, l *loader) *templates.File {
 }
 
 // annotate checks one annotated type and its constructor, and describes its manager.
-func (l *loader) annotate(p *pkg, d *directive, opts *options) *annotation {
+func (l *loader) annotate(p *pkg, d *directiveComment, opts *directive.Options) *annotation {
 	spec := d.spec
 	name := spec.Name.Name
 	switch {
@@ -125,56 +130,96 @@ func (l *loader) annotate(p *pkg, d *directive, opts *options) *annotation {
 	a := &annotation{directive: d, opts: opts, named: named}
 	a.manager = templates.Manager{
 		Type:      name,
-		Names:     deriveNames(name, opts),
-		Keyed:     opts.keyed,
-		TestHooks: opts.testHooks,
+		Names:     directive.Names(name, opts),
+		Keyed:     opts.Keyed,
+		TestHooks: opts.TestHooks,
 	}
-	if opts.cacheErrors {
+	if opts.CacheErrors {
 		a.manager.OnError = templates.Cache
 	}
 	if !l.constructor(p, a) {
 		return nil
 	}
-	if opts.keyed && opts.cacheErrors {
-		l.errorf(opts.onErrorPos, "onerror=cache is not for mode=keyed: errors are never kept per key, so that bad keys from requests do not pile up")
+	if opts.Keyed && opts.CacheErrors {
+		l.errorf(d.comment.Slash+token.Pos(opts.OnErrorOffset), "onerror=cache is not for mode=keyed: errors are never kept per key, so that bad keys from requests do not pile up")
 		return nil
 	}
-	if opts.keyed && len(a.params) == 0 {
+	if opts.Keyed && len(a.params) == 0 {
 		what := fmt.Sprintf("%s takes none", a.manager.Constructor)
 		if a.ctor == nil {
 			what = fmt.Sprintf("%s has no constructor", name)
 		} else if a.manager.Context != "" {
 			what = fmt.Sprintf("%s takes only a context", a.manager.Constructor)
 		}
-		l.errorf(opts.modePos, "mode=keyed needs a constructor with parameters, the key of each instance, and %s", what)
+		l.errorf(d.comment.Slash+token.Pos(opts.ModeOffset), "mode=keyed needs a constructor with parameters, the key of each instance, and %s", what)
 		return nil
 	}
-	if opts.cacheErrors && !a.manager.ReturnsError {
+	if opts.CacheErrors && !a.manager.ReturnsError {
 		what := fmt.Sprintf("%s returns no error", a.manager.Constructor)
 		if a.ctor == nil {
 			what = fmt.Sprintf("%s has no constructor", name)
 		}
-		l.errorf(opts.onErrorPos, "onerror=cache needs a constructor that returns an error, and %s", what)
+		l.errorf(d.comment.Slash+token.Pos(opts.OnErrorOffset), "onerror=cache needs a constructor that returns an error, and %s", what)
 		return nil
 	}
 	if !l.closeMethod(a) {
 		return nil
 	}
+	if opts.Iface != "" && !l.ifaceMethods(p, a) {
+		return nil
+	}
 	return a
+}
+
+// ifaceMethods finds the exported methods of *T for the interface that iface= asks for:
+// those declared in the package in source order, then promoted ones.
+func (l *loader) ifaceMethods(p *pkg, a *annotation) bool {
+	set := types.NewMethodSet(types.NewPointer(a.named))
+	for i := range set.Len() {
+		if f := set.At(i).Obj().(*types.Func); f.Exported() {
+			a.methods = append(a.methods, f)
+		}
+	}
+	if len(a.methods) == 0 {
+		l.errorf(a.directive.comment.Slash+token.Pos(a.opts.IfaceOffset), "iface=%s: *%s has no exported methods", a.opts.Iface, a.named.Obj().Name())
+		return false
+	}
+	sort.SliceStable(a.methods, func(i, j int) bool {
+		x, y := a.methods[i], a.methods[j]
+		if (x.Pkg() == p.types) != (y.Pkg() == p.types) {
+			return x.Pkg() == p.types
+		}
+		px, py := l.fset.Position(x.Pos()), l.fset.Position(y.Pos())
+		if px.Filename != py.Filename {
+			return px.Filename < py.Filename
+		}
+		return px.Offset < py.Offset
+	})
+	a.manager.Interface = &templates.Interface{Name: a.opts.Iface}
+	return true
+}
+
+// methodDoc returns the text of the doc comment of method f of the package's own types.
+func methodDoc(p *pkg, f *types.Func) string {
+	for _, file := range p.files {
+		for _, decl := range file.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv != nil && fd.Name.Pos() == f.Pos() && fd.Doc != nil {
+				return fd.Doc.Text()
+			}
+		}
+	}
+	return ""
 }
 
 // constructor finds and checks the constructor of an annotated type: the one the
 // directive names, else New<T> when the package declares it, else none (the zero value).
 func (l *loader) constructor(p *pkg, a *annotation) bool {
 	typeName := a.named.Obj().Name()
-	name, explicit := a.opts.constructor, a.opts.constructor != ""
-	if !explicit {
-		name = exportedLike(typeName, "new", typeName, "")
-	}
+	name, explicit := directive.Constructor(typeName, a.opts)
 	obj := p.types.Scope().Lookup(name)
 	if obj == nil {
 		if explicit {
-			l.errorf(a.opts.constructorPos, "constructor %s is not declared in package %s", name, p.name)
+			l.errorf(a.directive.comment.Slash+token.Pos(a.opts.ConstructorOffset), "constructor %s is not declared in package %s", name, p.name)
 			return false
 		}
 		return true
@@ -182,7 +227,7 @@ func (l *loader) constructor(p *pkg, a *annotation) bool {
 	fn, _ := obj.(*types.Func)
 	if fn == nil {
 		if explicit {
-			l.errorf(a.opts.constructorPos, "constructor %s is a %s, not a function", name, objectKind(obj))
+			l.errorf(a.directive.comment.Slash+token.Pos(a.opts.ConstructorOffset), "constructor %s is a %s, not a function", name, objectKind(obj))
 		} else {
 			l.errorf(obj.Pos(), "%s is a %s: singletongen takes a %s declared in the package as the constructor of %s; declare a function, or name another with constructor=", name, objectKind(obj), name, typeName)
 		}
@@ -210,7 +255,7 @@ func (l *loader) constructor(p *pkg, a *annotation) bool {
 	a.manager.Constructor = name
 	ok := true
 	compared := "cannot be compared with the arguments of the instance"
-	if a.opts.keyed {
+	if a.opts.Keyed {
 		compared = "cannot be part of the key of an instance"
 	}
 	params := sig.Params()
@@ -255,7 +300,7 @@ func (l *loader) constructor(p *pkg, a *annotation) bool {
 // closeMethod finds how to close an instance: Close() or Close() error on *T, unless the
 // directive says close=never.
 func (l *loader) closeMethod(a *annotation) bool {
-	if a.opts.neverClose {
+	if a.opts.NeverClose {
 		return true
 	}
 	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(a.named), false, nil, "Close")
@@ -277,8 +322,9 @@ func (l *loader) closeMethod(a *annotation) bool {
 	return true
 }
 
-// paramTypes spells the types of the constructor's parameters for the templates.
-func (l *loader) paramTypes(a *annotation, w *typeWriter) {
+// paramTypes spells the types of the constructor's parameters for the templates, and the
+// signatures of the interface's methods.
+func (l *loader) paramTypes(p *pkg, a *annotation, w *typeWriter) {
 	for i, v := range a.params {
 		t, err := w.expr(v.Type())
 		if err != nil {
@@ -286,6 +332,29 @@ func (l *loader) paramTypes(a *annotation, w *typeWriter) {
 			continue
 		}
 		a.manager.Params[i].Type = t
+	}
+	for _, f := range a.methods {
+		sig := f.Signature()
+		m := templates.Method{Name: f.Name(), Doc: methodDoc(p, f), Variadic: sig.Variadic()}
+		spell := func(tuple *types.Tuple, variadic bool) []templates.Param {
+			var params []templates.Param
+			for i := range tuple.Len() {
+				v := tuple.At(i)
+				t := v.Type()
+				if variadic && i == tuple.Len()-1 {
+					t = t.(*types.Slice).Elem()
+				}
+				spelled, err := w.expr(t)
+				if err != nil {
+					l.errorf(a.directive.comment.Slash+token.Pos(a.opts.IfaceOffset), "iface=%s: method %s: %v", a.opts.Iface, f.Name(), err)
+				}
+				params = append(params, templates.Param{Name: v.Name(), Type: spelled})
+			}
+			return params
+		}
+		m.Params = spell(sig.Params(), sig.Variadic())
+		m.Results = spell(sig.Results(), false)
+		a.manager.Interface.Methods = append(a.manager.Interface.Methods, m)
 	}
 }
 
@@ -372,6 +441,9 @@ func (l *loader) checkNames(p *pkg, anns []*annotation) map[string]generatedName
 		}
 		if m.Context != "" {
 			declare(a, n.BuildKey, "the context key type")
+		}
+		if m.Interface != nil {
+			declare(a, m.Interface.Name, "the interface")
 		}
 		if m.TestHooks {
 			usesFmt = true

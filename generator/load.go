@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/singletongen/singletongen/directive"
 	"github.com/singletongen/singletongen/templates"
 )
 
@@ -31,11 +32,10 @@ type loader struct {
 // pkg is one package of a run, as far as the generator needs it.
 type pkg struct {
 	path, name, dir string
-	goVersion       string // of its module, as go/types wants it: "go1.22"
-	imports         map[string]string
+	goVersion       string      // of its module, as go/types wants it: "go1.22"
 	files           []*ast.File // non-test files, the previous generated file left out
 	testFiles       []*ast.File // test files of the package itself, not of package x_test
-	directives      []*directive
+	directives      []*directiveComment
 	constraint      string // the build constraint of the annotated files, which the output repeats
 	excluded        bool   // the build configuration leaves out every annotated file
 	output          outputFile
@@ -52,8 +52,8 @@ type outputFile struct {
 	content []byte
 }
 
-// directive is a //singleton:generate comment, with the type it annotates.
-type directive struct {
+// directiveComment is a //singleton:generate comment, with the type it annotates.
+type directiveComment struct {
 	comment *ast.Comment
 	spec    *ast.TypeSpec // nil when the comment is not on a package-level type
 	inTest  bool          // in a _test.go file
@@ -68,8 +68,20 @@ func (l *loader) errorf(pos token.Pos, format string, args ...any) {
 // contents first, and only packages that have them are parsed and type-checked, with
 // their dependencies' types read from export data.
 func (l *loader) load() ([]*pkg, error) {
+	// The go command takes as long to list the dependencies' export data as to list the
+	// packages; when the patterns name folders (go generate's "."), their imports are
+	// known before the listing, and both run at once.
+	var prefetch <-chan depsResult
+	if imports := l.importsOfAnnotatedDirs(); len(imports) > 0 {
+		ch := make(chan depsResult, 1)
+		go func() {
+			deps, err := l.loadDeps(imports)
+			ch <- depsResult{deps, err}
+		}()
+		prefetch = ch
+	}
 	listed, err := packages.Load(&packages.Config{
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedModule,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
 		Dir:        l.cfg.Dir,
 		BuildFlags: l.buildFlags(),
 	}, l.cfg.Patterns...)
@@ -100,11 +112,56 @@ func (l *loader) load() ([]*pkg, error) {
 		}
 	}
 	if len(annotated) > 0 {
-		if err := l.check(annotated); err != nil {
+		if err := l.check(annotated, prefetch); err != nil {
 			return nil, err
 		}
 	}
 	return pkgs, nil
+}
+
+// importsOfAnnotatedDirs returns, when every pattern names a folder, the imports of their
+// Go files if any of those has a directive: a superset of what the type checker will
+// need, since build constraints are not applied. It returns nil otherwise.
+func (l *loader) importsOfAnnotatedDirs() []string {
+	seen := map[string]bool{}
+	var imports []string
+	annotated := false
+	for _, pattern := range l.cfg.Patterns {
+		if strings.Contains(pattern, "...") || !(pattern == "." || pattern == ".." || filepath.IsAbs(pattern) ||
+			strings.HasPrefix(pattern, "./") || strings.HasPrefix(pattern, "../")) {
+			return nil
+		}
+		dir := pattern
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(l.cfg.Dir, dir)
+		}
+		names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, name := range names {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(name)
+			if err != nil || isGenerated(src) {
+				continue
+			}
+			annotated = annotated || bytes.Contains(src, []byte(directive.Prefix))
+			f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly)
+			if err != nil {
+				continue
+			}
+			for _, spec := range f.Imports {
+				if path, err := strconv.Unquote(spec.Path.Value); err == nil && !seen[path] && path != "C" && path != "unsafe" {
+					seen[path] = true
+					imports = append(imports, path)
+				}
+			}
+		}
+	}
+	if !annotated {
+		return nil
+	}
+	sort.Strings(imports)
+	return imports
 }
 
 func (l *loader) buildFlags() []string {
@@ -157,15 +214,12 @@ func parsePosition(s string) token.Position {
 
 // scan reads a package's files and parses those of a package with directives.
 func (l *loader) scan(lp *packages.Package) (*pkg, error) {
-	p := &pkg{path: lp.PkgPath, name: lp.Name, dir: lp.Dir, imports: map[string]string{}}
+	p := &pkg{path: lp.PkgPath, name: lp.Name, dir: lp.Dir}
 	if p.dir == "" {
 		p.dir = filepath.Dir(lp.GoFiles[0])
 	}
 	if lp.Module != nil && lp.Module.GoVersion != "" {
 		p.goVersion = "go" + lp.Module.GoVersion
-	}
-	for path, imp := range lp.Imports {
-		p.imports[path] = imp.ID
 	}
 	p.output.path = filepath.Join(p.dir, l.cfg.Output)
 	switch info, err := os.Stat(p.output.path); {
@@ -196,7 +250,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			return nil, err
 		}
 		sources[name] = src
-		hasDirective = hasDirective || bytes.Contains(src, []byte(directivePrefix))
+		hasDirective = hasDirective || bytes.Contains(src, []byte(directive.Prefix))
 	}
 	tests, err := filepath.Glob(filepath.Join(p.dir, "*_test.go"))
 	if err != nil {
@@ -209,7 +263,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			return nil, err
 		}
 		testSources[name] = src
-		hasDirective = hasDirective || bytes.Contains(src, []byte(directivePrefix))
+		hasDirective = hasDirective || bytes.Contains(src, []byte(directive.Prefix))
 	}
 	if !hasDirective && !ignoredHaveDirective(lp.IgnoredFiles) {
 		return p, nil
@@ -264,7 +318,7 @@ func (l *loader) checkConstraints(p *pkg, ignoredFiles []string) {
 			continue
 		}
 		src, err := os.ReadFile(name)
-		if err != nil || !bytes.Contains(src, []byte(directivePrefix)) {
+		if err != nil || !bytes.Contains(src, []byte(directive.Prefix)) {
 			continue
 		}
 		f, err := parser.ParseFile(l.fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
@@ -300,7 +354,7 @@ func describeConstraint(c string) string {
 func firstDirective(f *ast.File) (token.Pos, bool) {
 	for _, group := range f.Comments {
 		for _, c := range group.List {
-			if isDirective(c.Text) {
+			if directive.Is(c.Text) {
 				return c.Pos(), true
 			}
 		}
@@ -315,7 +369,7 @@ func ignoredHaveDirective(names []string) bool {
 		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
 			continue
 		}
-		if src, err := os.ReadFile(name); err == nil && bytes.Contains(src, []byte(directivePrefix)) {
+		if src, err := os.ReadFile(name); err == nil && bytes.Contains(src, []byte(directive.Prefix)) {
 			return true
 		}
 	}
@@ -363,54 +417,93 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 	}
 	for _, group := range f.Comments {
 		for _, c := range group.List {
-			if isDirective(c.Text) {
-				p.directives = append(p.directives, &directive{comment: c, spec: docs[group], inTest: inTest})
+			if directive.Is(c.Text) {
+				p.directives = append(p.directives, &directiveComment{comment: c, spec: docs[group], inTest: inTest})
 			}
 		}
 	}
 }
 
-// check type-checks the annotated packages from their syntax, reading their
-// dependencies' types from export data: the go command compiles dependencies (it
-// usually has them cached), never the packages generated for.
-func (l *loader) check(annotated []*pkg) error {
+// depsResult is the outcome of loadDeps.
+type depsResult struct {
+	deps *depTypes
+	err  error
+}
+
+// depTypes are the dependencies' types, by import path, from one load so that the types
+// they share are identical; or why a dependency could not be loaded.
+type depTypes struct {
+	types  map[string]*types.Package
+	errors map[string]string
+}
+
+// covers reports whether d has every path.
+func (d *depTypes) covers(paths []string) bool {
+	for _, path := range paths {
+		if d.types[path] == nil && d.errors[path] == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// loadDeps loads the types of the packages at paths from export data: the go command
+// compiles them (it usually has them cached).
+func (l *loader) loadDeps(paths []string) (*depTypes, error) {
+	d := &depTypes{types: map[string]*types.Package{}, errors: map[string]string{}}
+	if len(paths) == 0 {
+		return d, nil
+	}
+	loaded, err := packages.Load(&packages.Config{
+		Mode:       packages.NeedName | packages.NeedTypes,
+		Dir:        l.cfg.Dir,
+		BuildFlags: l.buildFlags(),
+		Fset:       l.fset,
+	}, paths...)
+	if err != nil {
+		return nil, fmt.Errorf("loading dependencies: %w", err)
+	}
+	for _, dep := range loaded {
+		switch {
+		case len(dep.Errors) > 0:
+			// The importer says it where the package imports it.
+			d.errors[dep.PkgPath] = l.oneLine(dep.Errors[0].Msg)
+		case dep.Types != nil:
+			d.types[dep.PkgPath] = dep.Types
+		}
+	}
+	return d, nil
+}
+
+// check type-checks the annotated packages from their syntax, with their dependencies'
+// types from export data (prefetched, when prefetch is not nil): the go command never
+// compiles the packages generated for.
+func (l *loader) check(annotated []*pkg, prefetch <-chan depsResult) error {
 	var paths []string
 	seen := map[string]bool{}
 	for _, p := range annotated {
 		for _, f := range p.files {
 			for _, spec := range f.Imports {
 				path, err := strconv.Unquote(spec.Path.Value)
-				if err != nil || path == "C" || path == "unsafe" {
+				if err != nil || path == "C" || path == "unsafe" || seen[path] {
 					continue
 				}
-				id := p.imports[path]
-				if id != "" && !seen[id] {
-					seen[id] = true
-					paths = append(paths, id)
-				}
+				seen[path] = true
+				paths = append(paths, path)
 			}
 		}
 	}
 	sort.Strings(paths)
-	deps := map[string]*types.Package{}
-	depErrors := map[string]string{} // why a dependency could not be loaded, by ID
-	if len(paths) > 0 {
-		loaded, err := packages.Load(&packages.Config{
-			Mode:       packages.NeedName | packages.NeedTypes,
-			Dir:        l.cfg.Dir,
-			BuildFlags: l.buildFlags(),
-			Fset:       l.fset,
-		}, paths...)
-		if err != nil {
-			return fmt.Errorf("loading dependencies: %w", err)
+	var deps *depTypes
+	if prefetch != nil {
+		if r := <-prefetch; r.err == nil && r.deps.covers(paths) {
+			deps = r.deps
 		}
-		for _, dep := range loaded {
-			if len(dep.Errors) > 0 {
-				// The importer says it where the package imports it.
-				depErrors[dep.ID] = l.oneLine(dep.Errors[0].Msg)
-			} else if dep.Types != nil {
-				deps[dep.ID] = dep.Types
-			}
+	}
+	if deps == nil {
+		var err error
+		if deps, err = l.loadDeps(paths); err != nil {
+			return err
 		}
 	}
 	for _, p := range annotated {
@@ -421,10 +514,10 @@ func (l *loader) check(annotated []*pkg) error {
 				if path == "unsafe" {
 					return types.Unsafe, nil
 				}
-				if dep := deps[p.imports[path]]; dep != nil {
+				if dep := deps.types[path]; dep != nil {
 					return dep, nil
 				}
-				if why := depErrors[p.imports[path]]; why != "" {
+				if why := deps.errors[path]; why != "" {
 					return nil, errors.New(why)
 				}
 				return nil, fmt.Errorf("no export data for %s", path)

@@ -2,8 +2,11 @@ package generator
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/singletongen/singletongen/templates"
 )
@@ -65,88 +68,49 @@ func whyNotComparable(t types.Type, pkg *types.Package) string {
 // typeWriter turns go/types types into the templates' type expressions, collecting the
 // imports they need.
 type typeWriter struct {
-	pkg     *types.Package // the package generated for: its names need no qualifier
-	imports *importSet
+	pkg      *types.Package // the package generated for: its names need no qualifier
+	imports  *importSet
+	packages map[string]*types.Package // the packages expr has met, by path
 }
 
-// expr spells t. It handles every type whyNotComparable accepts; the error is for any
-// other.
+func newTypeWriter(pkg *types.Package, imports *importSet) *typeWriter {
+	return &typeWriter{pkg: pkg, imports: imports, packages: map[string]*types.Package{}}
+}
+
+// expr spells t, which may be any type a package can name: types.TypeString writes it,
+// with a marker in place of each package qualifier, which expr turns into a qualified
+// name for the templates (and an import).
 func (w *typeWriter) expr(t types.Type) (templates.Type, error) {
-	var out templates.Type
-	syntax := func(s string) { out = append(out, templates.TypePart{Syntax: s}) }
-	var walk func(t types.Type) error
-	walk = func(t types.Type) error {
-		switch t := t.(type) {
-		case *types.Basic:
-			out = append(out, templates.TypePart{Name: t.Name()})
-		case interface {
-			Obj() *types.TypeName
-			TypeArgs() *types.TypeList
-		}: // *types.Named and *types.Alias
-			obj := t.Obj()
-			part := templates.TypePart{Name: obj.Name()}
-			if obj.Pkg() != nil && obj.Pkg() != w.pkg {
-				w.imports.add(obj.Pkg())
-				part.Path = obj.Pkg().Path()
-			}
-			out = append(out, part)
-			if args := t.TypeArgs(); args.Len() > 0 {
-				syntax("[")
-				for i := range args.Len() {
-					if i > 0 {
-						syntax(",")
-					}
-					if err := walk(args.At(i)); err != nil {
-						return err
-					}
-				}
-				syntax("]")
-			}
-		case *types.Pointer:
-			syntax("*")
-			return walk(t.Elem())
-		case *types.Array:
-			syntax("[" + strconv.FormatInt(t.Len(), 10) + "]")
-			return walk(t.Elem())
-		case *types.Chan:
-			switch t.Dir() {
-			case types.SendRecv:
-				syntax("chan")
-				if elem, ok := t.Elem().(*types.Chan); ok && elem.Dir() == types.RecvOnly {
-					syntax("(")
-					defer syntax(")")
-				}
-			case types.SendOnly:
-				syntax("chan<-")
-			case types.RecvOnly:
-				syntax("<-chan")
-			}
-			return walk(t.Elem())
-		case *types.Struct:
-			syntax("struct{")
-			for i := range t.NumFields() {
-				f := t.Field(i)
-				if i > 0 {
-					syntax(";")
-				}
-				if !f.Embedded() {
-					syntax(f.Name())
-				}
-				if err := walk(f.Type()); err != nil {
-					return err
-				}
-				if tag := t.Tag(i); tag != "" {
-					syntax(strconv.Quote(tag))
-				}
-			}
-			syntax("}")
-		default:
-			return fmt.Errorf("cannot spell type %s", t)
+	const mark = "\x00"
+	spelled := types.TypeString(t, func(p *types.Package) string {
+		if p == w.pkg {
+			return ""
 		}
-		return nil
-	}
-	if err := walk(t); err != nil {
-		return nil, err
+		w.packages[p.Path()] = p
+		return mark + p.Path() + mark
+	})
+	var out templates.Type
+	for spelled != "" {
+		before, rest, found := strings.Cut(spelled, mark)
+		if before != "" {
+			out = append(out, templates.TypePart{Syntax: before})
+		}
+		if !found {
+			break
+		}
+		path, rest, _ := strings.Cut(rest, mark)
+		rest = strings.TrimPrefix(rest, ".")
+		end := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' })
+		if end < 0 {
+			end = len(rest)
+		}
+		name := rest[:end]
+		if !token.IsExported(name) {
+			return nil, fmt.Errorf("%s names %s.%s, which is not exported: generated code cannot spell it", types.TypeString(t, qualifier(w.pkg)), path, name)
+		}
+		w.imports.add(w.packages[path])
+		out = append(out, templates.TypePart{Path: path, Name: name})
+		spelled = rest[end:]
 	}
 	return out, nil
 }

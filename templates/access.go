@@ -11,10 +11,10 @@ import (
 // because a call through to the method would not inline:
 //
 //	func GetClient(apiKey string) (*Client, error) {
-//		s := (*clientState)(atomic.LoadPointer(&defaultClientManager.state))
-//		if s == nil || s.args != (clientArgs{apiKey: apiKey}) {
-//			s = defaultClientManager.get(clientArgs{apiKey: apiKey})
+//		if s := (*clientState)(atomic.LoadPointer(&defaultClientManager.state)); s != nil && s.args == (clientArgs{apiKey: apiKey}) {
+//			return s.instance, s.err
 //		}
+//		s := defaultClientManager.get(clientArgs{apiKey: apiKey})
 //		return s.instance, s.err
 //	}
 func (e *emitter) getter() []jen.Code {
@@ -42,7 +42,7 @@ func (e *emitter) mustGetter() []jen.Code {
 	}
 	return []jen.Code{
 		doc(fmt.Sprintf("%s is like %s but panics where %s returns an error. It is meant for main and package initialisation.", n.MustGetter, n.Getter, n.Getter)).
-			Func().Id(n.MustGetter).Params(e.paramList()...).Add(e.instancePtr()).Block(
+			Func().Id(n.MustGetter).Params(e.paramList()...).Add(e.instanceType()).Block(
 			jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(n.Getter).Call(e.argNames()...),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Panic(jen.Err())),
 			jen.Return(jen.Id("c")),
@@ -72,10 +72,10 @@ func (e *emitter) getMethod() []jen.Code {
 
 // fastPath renders the body of Get on manager. In single mode:
 //
-//	s := (*clientState)(atomic.LoadPointer(&m.state))
-//	if s == nil || s.args != (clientArgs{apiKey: apiKey}) {
-//		s = m.get(clientArgs{apiKey: apiKey})
+//	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (clientArgs{apiKey: apiKey}) {
+//		return s.instance, s.err
 //	}
+//	s := m.get(clientArgs{apiKey: apiKey})
 //	return s.instance, s.err
 //
 // In keyed mode:
@@ -113,13 +113,22 @@ func (e *emitter) fastPath(manager *jen.Statement) []jen.Code {
 			jen.Return(results(jen.Id("s").Dot("err"))...),
 		}
 	}
-	cond := jen.Id("s").Op("==").Nil()
 	if e.m.HasConflicts() {
-		cond.Op("||").Id("s").Dot("args").Op("!=").Parens(e.argsLiteral())
+		// An early return, which compiles to faster code than the shape below; with the
+		// comparison, Get is past the inlining budget anyway.
+		return []jen.Code{
+			jen.If(
+				jen.Id("s").Op(":=").Add(load(n.State, manager.Clone().Dot("state"))),
+				jen.Id("s").Op("!=").Nil().Op("&&").Id("s").Dot("args").Op("==").Parens(e.argsLiteral()),
+			).Block(jen.Return(results(jen.Id("s").Dot("err"))...)),
+			jen.Id("s").Op(":=").Add(manager.Clone()).Dot("get").Call(args...),
+			jen.Return(results(jen.Id("s").Dot("err"))...),
+		}
 	}
+	// This shape keeps Get within the compiler's inlining budget.
 	return []jen.Code{
 		jen.Id("s").Op(":=").Add(load(n.State, manager.Clone().Dot("state"))),
-		jen.If(cond).Block(jen.Id("s").Op("=").Add(manager.Clone()).Dot("get").Call(args...)),
+		jen.If(jen.Id("s").Op("==").Nil()).Block(jen.Id("s").Op("=").Add(manager.Clone()).Dot("get").Call(args...)),
 		jen.Return(results(jen.Id("s").Dot("err"))...),
 	}
 }

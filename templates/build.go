@@ -234,16 +234,34 @@ func (e *emitter) construct() []jen.Code {
 	if m.ReturnsError {
 		results = jen.List(jen.Id("c"), jen.Err())
 	}
-	if m.Constructor == "" {
+	switch {
+	case m.Constructor == "":
 		call = append(call,
-			jen.Var().Id("c").Add(e.instancePtr()),
+			jen.Var().Id("c").Add(e.instanceType()),
 			jen.If(jen.Id("m").Dot("ctor").Op("!=").Nil()).Block(
 				jen.Id("c").Op("=").Id("m").Dot("ctor").Call(),
 			).Else().Block(
 				jen.Id("c").Op("=").New(jen.Id(m.Type)),
 			),
 		)
-	} else {
+	case m.Interface != nil:
+		// The default constructor returns *T: a nil one must stay a nil interface.
+		call = append(call, jen.Var().Id("c").Add(e.instanceType()))
+		assign := jen.Id("c")
+		fromDefault := jen.Id("t")
+		if m.ReturnsError {
+			call = append(call, jen.Var().Err().Error())
+			assign = jen.List(jen.Id("c"), jen.Err())
+			fromDefault = jen.List(jen.Id("t"), jen.Err())
+		}
+		call = append(call, jen.If(jen.Id("m").Dot("ctor").Op("!=").Nil()).Block(
+			assign.Op("=").Id("m").Dot("ctor").Call(ctorArgs...),
+		).Else().Block(
+			jen.Var().Id("t").Op("*").Id(m.Type),
+			fromDefault.Op("=").Id(m.Constructor).Call(ctorArgs...),
+			jen.If(jen.Id("t").Op("!=").Nil()).Block(jen.Id("c").Op("=").Id("t")),
+		))
+	default:
 		call = append(call,
 			jen.Id("ctor").Op(":=").Id("m").Dot("ctor"),
 			jen.If(jen.Id("ctor").Op("==").Nil()).Block(jen.Id("ctor").Op("=").Id(m.Constructor)),
@@ -283,7 +301,7 @@ func (e *emitter) construct() []jen.Code {
 			),
 		)
 	}
-	nilErr := jen.Qual("errors", "New").Call(jen.Lit(e.message("%s constructor returned a nil *%s", m.Type, m.Type)))
+	nilErr := jen.Qual("errors", "New").Call(jen.Lit(e.message("%s constructor returned a nil %s", m.Type, e.instanceName())))
 	var onNil []jen.Code
 	if m.GetReturnsError() {
 		onNil = []jen.Code{

@@ -38,6 +38,7 @@ type emitter struct {
 // emitter returns nothing where its declaration does not apply to the manager.
 func (e *emitter) file(out *jen.File) {
 	for _, decl := range [][]jen.Code{
+		e.ifaceType(),
 		e.conflictError(),
 		e.managerType(),
 		e.newManager(),
@@ -87,8 +88,22 @@ func typ(t Type) *jen.Statement {
 	return s
 }
 
-// instancePtr renders *T.
-func (e *emitter) instancePtr() *jen.Statement { return jen.Op("*").Id(e.m.Type) }
+// instanceType renders what the manager stores and returns: *T, or the interface that
+// iface= asks for.
+func (e *emitter) instanceType() *jen.Statement {
+	if e.m.Interface != nil {
+		return jen.Id(e.m.Interface.Name)
+	}
+	return jen.Op("*").Id(e.m.Type)
+}
+
+// instanceName spells instanceType in messages and docs.
+func (e *emitter) instanceName() string {
+	if e.m.Interface != nil {
+		return e.m.Interface.Name
+	}
+	return "*" + e.m.Type
+}
 
 // receiver renders (m *ClientManager).
 func (e *emitter) receiver() *jen.Statement {
@@ -155,14 +170,14 @@ func field(name string, value jen.Code) jen.Code {
 // getResults renders the results of the accessors: (*T, error) or *T.
 func (e *emitter) getResults() []jen.Code {
 	if e.m.GetReturnsError() {
-		return []jen.Code{e.instancePtr(), jen.Error()}
+		return []jen.Code{e.instanceType(), jen.Error()}
 	}
-	return []jen.Code{e.instancePtr()}
+	return []jen.Code{e.instanceType()}
 }
 
 // ctorType renders the constructor's type: func(apiKey string) (*Client, error)
 func (e *emitter) ctorType() *jen.Statement {
-	results := []jen.Code{e.instancePtr()}
+	results := []jen.Code{e.instanceType()}
 	if e.m.ReturnsError {
 		results = append(results, jen.Error())
 	}

@@ -59,7 +59,7 @@ func (e *emitter) setForTest() []jen.Code {
 	}
 	paragraphs = append(paragraphs, e.hookDoc(), fmt.Sprintf("It panics if c is nil: use %s for a test without a %s.", n.ResetForTest, m.Type))
 	return []jen.Code{
-		doc(paragraphs...).Func().Id(n.SetForTest).Params(jen.Id("tb").Add(testingTB()), jen.Id("c").Add(e.instancePtr())).Block(
+		doc(paragraphs...).Func().Id(n.SetForTest).Params(jen.Id("tb").Add(testingTB()), jen.Id("c").Add(e.instanceType())).Block(
 			jen.Id("tb").Dot("Helper").Call(),
 			jen.If(jen.Id("c").Op("==").Nil()).Block(
 				jen.Panic(jen.Lit(fmt.Sprintf("%s.%s: c is nil; use %s for a test without a %s", e.pkg, n.SetForTest, n.ResetForTest, m.Type))),

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -36,7 +37,7 @@ func (e *emitter) conflictError() []jen.Code {
 // In keyed mode, index replaces state, and dirty, misses and builds replace build.
 func (e *emitter) managerType() []jen.Code {
 	m, n := e.m, e.m.Names
-	what := fmt.Sprintf("builds one *%s on first use and shares it among all goroutines", m.Type)
+	what := fmt.Sprintf("builds one %s on first use and shares it among all goroutines", e.instanceName())
 	lifetime := fmt.Sprintf("Reset drops the %s while other goroutines may still be using it: it is meant for tests, credential rotation and shutdown.", m.Type)
 	fields := []jen.Code{
 		jen.Comment(fmt.Sprintf("state points to the published %s, or is nil. It is an unsafe.Pointer", n.State)),
@@ -49,7 +50,7 @@ func (e *emitter) managerType() []jen.Code {
 		jen.Id("build").Op("*").Id(n.Build).Comment("the construction in flight, if any; guarded by mu"),
 	}
 	if m.Keyed {
-		what = fmt.Sprintf("builds one *%s for each distinct tuple of arguments, on first use, and shares it among all goroutines", m.Type)
+		what = fmt.Sprintf("builds one %s for each distinct tuple of arguments, on first use, and shares it among all goroutines", e.instanceName())
 		lifetime = "Instances live until Delete or Reset: a manager keyed by data that keeps changing holds every key it has seen. Delete and Reset drop instances while other goroutines may still be using them: they are meant for tests, credential rotation and shutdown."
 		fields = []jen.Code{
 			jen.Comment(fmt.Sprintf("index points to the published %s, or is nil. It is an unsafe.Pointer", n.Index)),
@@ -88,7 +89,7 @@ func (e *emitter) failureDoc() string {
 			s = "A constructor error goes to the callers of that build only: the next Get tries again. "
 		}
 	}
-	s += fmt.Sprintf("A constructor that returns a nil *%s has failed. One that panics or calls runtime.Goexit does so in the goroutine that called it, and the callers waiting for it ", m.Type)
+	s += fmt.Sprintf("A constructor that returns a nil %s has failed. One that panics or calls runtime.Goexit does so in the goroutine that called it, and the callers waiting for it ", e.instanceName())
 	if m.GetReturnsError() {
 		return s + "get an error that says so. Nothing of a failed build is kept."
 	}
@@ -172,7 +173,7 @@ func (e *emitter) stateType() []jen.Code {
 		fields = append(fields, jen.Id("args").Id(n.Args))
 		what += " and the arguments it was built with"
 	}
-	fields = append(fields, jen.Id("instance").Add(e.instancePtr()), jen.Id("err").Error())
+	fields = append(fields, jen.Id("instance").Add(e.instanceType()), jen.Id("err").Error())
 	if e.installedField() {
 		fields = append(fields, jen.Id("installed").Bool().Comment("by a test hook: "+e.installedMeaning()))
 	}
@@ -385,4 +386,54 @@ func (e *emitter) install() []jen.Code {
 					jen.Qual("unsafe", "Pointer").Call(jen.Id("s"))))),
 		),
 	}
+}
+
+// ifaceType renders the interface that iface= asks for, and the assertion that *T
+// implements it:
+//
+//	type ClientAPI interface {
+//		// Token returns an access token.
+//		Token() (string, error)
+//	}
+//
+//	var _ ClientAPI = (*Client)(nil)
+func (e *emitter) ifaceType() []jen.Code {
+	iface := e.m.Interface
+	if iface == nil {
+		return nil
+	}
+	var methods []jen.Code
+	for i, method := range iface.Methods {
+		if i > 0 && method.Doc != "" {
+			methods = append(methods, jen.Line())
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(method.Doc, "\n"), "\n") {
+			if method.Doc != "" {
+				methods = append(methods, jen.Comment(line))
+			}
+		}
+		methods = append(methods, jen.Id(method.Name).Params(signatureParams(method.Params, method.Variadic)...).Params(signatureParams(method.Results, false)...))
+	}
+	return []jen.Code{
+		doc(fmt.Sprintf("%s is the interface of *%s's exported methods. %s stores and returns it, so that a test can install any fake with %s, and mock generators can work from it.",
+			iface.Name, e.m.Type, e.m.Names.Manager, e.m.Names.SetForTest)).
+			Type().Id(iface.Name).Interface(methods...),
+		jen.Var().Id("_").Id(iface.Name).Op("=").Parens(jen.Op("*").Id(e.m.Type)).Parens(jen.Nil()),
+	}
+}
+
+// signatureParams renders the parameters or results of a method.
+func signatureParams(params []Param, variadic bool) []jen.Code {
+	var out []jen.Code
+	for i, p := range params {
+		t := typ(p.Type)
+		if variadic && i == len(params)-1 {
+			t = jen.Op("...").Add(t)
+		}
+		if p.Name != "" {
+			t = jen.Id(p.Name).Add(t)
+		}
+		out = append(out, t)
+	}
+	return out
 }

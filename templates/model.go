@@ -38,7 +38,25 @@ type Manager struct {
 	Keyed        bool    // one instance per tuple of arguments, rather than one in all
 	OnError      OnError
 	Close        Close
-	TestHooks    bool // whether to emit Set<T>ForTest and Reset<T>ForTest
+	TestHooks    bool       // whether to emit Set<T>ForTest and Reset<T>ForTest
+	Interface    *Interface // what the manager stores and returns instead of *T, if iface= asks
+}
+
+// Interface is the interface of *T's exported methods that iface= asks for: the manager
+// stores and returns it, so that tests can install any fake and mock generators can work
+// from it.
+type Interface struct {
+	Name    string
+	Methods []Method // in source order
+}
+
+// Method is one method of an Interface.
+type Method struct {
+	Name     string
+	Doc      string  // the text of its doc comment, or ""
+	Params   []Param // unnamed parameters have an empty Name
+	Results  []Param
+	Variadic bool // the last parameter is ...T, and its Type is T
 }
 
 // Param is a constructor parameter as the generated signatures spell it.

@@ -31,7 +31,7 @@ func run() error {
 	defer server.Close()
 	fmt.Println("stand-in Paragon server at", server.URL)
 
-	clients := make([]*paragon.Client, goroutines)
+	clients := make([]paragon.API, goroutines)
 	tokens := make([]string, goroutines)
 	errs := make([]error, goroutines)
 	start := make(chan struct{})
@@ -56,7 +56,7 @@ func run() error {
 		return err
 	}
 
-	distinctClients := map[*paragon.Client]bool{}
+	distinctClients := map[paragon.API]bool{}
 	for _, c := range clients {
 		distinctClients[c] = true
 	}

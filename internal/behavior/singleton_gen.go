@@ -58,10 +58,10 @@ func GetConnManager() *ConnManager {
 // GetConn returns the process-wide Conn, built with NewConn on first use. It
 // is GetConnManager().Get(addr, port): see (*ConnManager).Get.
 func GetConn(addr string, port int) (*Conn, error) {
-	s := (*connState)(atomic.LoadPointer(&defaultConnManager.state))
-	if s == nil || s.args != (connArgs{addr: addr, port: port}) {
-		s = defaultConnManager.get(connArgs{addr: addr, port: port})
+	if s := (*connState)(atomic.LoadPointer(&defaultConnManager.state)); s != nil && s.args == (connArgs{addr: addr, port: port}) {
+		return s.instance, s.err
 	}
+	s := defaultConnManager.get(connArgs{addr: addr, port: port})
 	return s.instance, s.err
 }
 
@@ -89,10 +89,10 @@ func MustGetConn(addr string, port int) *Conn {
 // that matches ErrConnConflict, never a Conn built with other arguments and
 // never another caller's error.
 func (m *ConnManager) Get(addr string, port int) (*Conn, error) {
-	s := (*connState)(atomic.LoadPointer(&m.state))
-	if s == nil || s.args != (connArgs{addr: addr, port: port}) {
-		s = m.get(connArgs{addr: addr, port: port})
+	if s := (*connState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (connArgs{addr: addr, port: port}) {
+		return s.instance, s.err
 	}
+	s := m.get(connArgs{addr: addr, port: port})
 	return s.instance, s.err
 }
 
@@ -370,10 +370,10 @@ func GetCachedManager() *CachedManager {
 // GetCached returns the process-wide Cached, built with NewCached on first
 // use. It is GetCachedManager().Get(name): see (*CachedManager).Get.
 func GetCached(name string) (*Cached, error) {
-	s := (*cachedState)(atomic.LoadPointer(&defaultCachedManager.state))
-	if s == nil || s.args != (cachedArgs{name: name}) {
-		s = defaultCachedManager.get(cachedArgs{name: name})
+	if s := (*cachedState)(atomic.LoadPointer(&defaultCachedManager.state)); s != nil && s.args == (cachedArgs{name: name}) {
+		return s.instance, s.err
 	}
+	s := defaultCachedManager.get(cachedArgs{name: name})
 	return s.instance, s.err
 }
 
@@ -401,10 +401,10 @@ func MustGetCached(name string) *Cached {
 // that matches ErrCachedConflict, never a Cached built with other arguments
 // and never another caller's error.
 func (m *CachedManager) Get(name string) (*Cached, error) {
-	s := (*cachedState)(atomic.LoadPointer(&m.state))
-	if s == nil || s.args != (cachedArgs{name: name}) {
-		s = m.get(cachedArgs{name: name})
+	if s := (*cachedState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (cachedArgs{name: name}) {
+		return s.instance, s.err
 	}
+	s := m.get(cachedArgs{name: name})
 	return s.instance, s.err
 }
 
@@ -1472,10 +1472,10 @@ func Holder() *QuietHolder {
 // Quietly returns the process-wide Quiet, built with NewQuiet on first use. It
 // is Holder().Get(level): see (*QuietHolder).Get.
 func Quietly(level int) (*Quiet, error) {
-	s := (*quietState)(atomic.LoadPointer(&defaultQuietHolder.state))
-	if s == nil || s.args != (quietArgs{level: level}) {
-		s = defaultQuietHolder.get(quietArgs{level: level})
+	if s := (*quietState)(atomic.LoadPointer(&defaultQuietHolder.state)); s != nil && s.args == (quietArgs{level: level}) {
+		return s.instance, s.err
 	}
+	s := defaultQuietHolder.get(quietArgs{level: level})
 	return s.instance, s.err
 }
 
@@ -1501,10 +1501,10 @@ func MustQuietly(level int) *Quiet {
 // that matches ErrQuietConflict, never a Quiet built with other arguments and
 // never another caller's error.
 func (m *QuietHolder) Get(level int) (*Quiet, error) {
-	s := (*quietState)(atomic.LoadPointer(&m.state))
-	if s == nil || s.args != (quietArgs{level: level}) {
-		s = m.get(quietArgs{level: level})
+	if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (quietArgs{level: level}) {
+		return s.instance, s.err
 	}
+	s := m.get(quietArgs{level: level})
 	return s.instance, s.err
 }
 
@@ -2550,10 +2550,10 @@ func GetLinkManager() *LinkManager {
 // GetLink returns the process-wide Link, built with NewLink on first use. It
 // is GetLinkManager().Get(ctx, addr): see (*LinkManager).Get.
 func GetLink(ctx context.Context, addr string) (*Link, error) {
-	s := (*linkState)(atomic.LoadPointer(&defaultLinkManager.state))
-	if s == nil || s.args != (linkArgs{addr: addr}) {
-		s = defaultLinkManager.get(ctx, linkArgs{addr: addr})
+	if s := (*linkState)(atomic.LoadPointer(&defaultLinkManager.state)); s != nil && s.args == (linkArgs{addr: addr}) {
+		return s.instance, s.err
 	}
+	s := defaultLinkManager.get(ctx, linkArgs{addr: addr})
 	return s.instance, s.err
 }
 
@@ -2589,10 +2589,10 @@ func MustGetLink(ctx context.Context, addr string) *Link {
 // that matches ErrLinkConflict, never a Link built with other arguments and
 // never another caller's error.
 func (m *LinkManager) Get(ctx context.Context, addr string) (*Link, error) {
-	s := (*linkState)(atomic.LoadPointer(&m.state))
-	if s == nil || s.args != (linkArgs{addr: addr}) {
-		s = m.get(ctx, linkArgs{addr: addr})
+	if s := (*linkState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (linkArgs{addr: addr}) {
+		return s.instance, s.err
 	}
+	s := m.get(ctx, linkArgs{addr: addr})
 	return s.instance, s.err
 }
 
@@ -2839,6 +2839,342 @@ func installLinkForTest(tb interface {
 		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
 	}()
 	m := &defaultLinkManager
+	prev := m.install(s)
+	tb.Cleanup(func() {
+		if s := m.install(prev); s != nil && !s.installed {
+			// Built during the test.
+			_ = s.instance.Close()
+		}
+	})
+}
+
+// RemoteAPI is the interface of *Remote's exported methods. RemoteManager
+// stores and returns it, so that a test can install any fake with
+// SetRemoteForTest, and mock generators can work from it.
+type RemoteAPI interface {
+	// Closes reports how many times the instance was closed.
+	Closes() int32
+
+	// Name returns the remote's name.
+	Name() string
+
+	// Close counts the calls.
+	Close() error
+}
+
+var _ RemoteAPI = (*Remote)(nil)
+
+// ErrRemoteConflict is the error, matched with errors.Is, of a Get whose
+// arguments differ from those of the Remote already built or being built: a
+// RemoteManager holds one Remote and never returns one built with other
+// arguments.
+//
+// Error messages never contain the arguments, which are often credentials.
+var ErrRemoteConflict = errors.New("behavior: Remote requested with other arguments than it was built with")
+
+// RemoteManager builds one RemoteAPI on first use and shares it among all
+// goroutines: see Get. Its zero value is ready to use and builds with
+// NewRemote; GetRemoteManager returns the process-wide one.
+//
+// Reset drops the Remote while other goroutines may still be using it: it is
+// meant for tests, credential rotation and shutdown.
+//
+// A constructor must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself forever, as with sync.Once. A
+// manager must not be copied after first use.
+type RemoteManager struct {
+	// state points to the published remoteState, or is nil. It is an unsafe.Pointer
+	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
+	// within the compiler's inlining budget.
+	state unsafe.Pointer
+	ctor  func(name string) (RemoteAPI, error)
+
+	mu    sync.Mutex
+	build *remoteBuild // the construction in flight, if any; guarded by mu
+}
+
+// NewRemoteManager returns a RemoteManager that builds with ctor instead of
+// NewRemote: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewRemote.
+func NewRemoteManager(ctor func(name string) (RemoteAPI, error)) *RemoteManager {
+	return &RemoteManager{ctor: ctor}
+}
+
+// defaultRemoteManager is the process-wide RemoteManager.
+var defaultRemoteManager RemoteManager
+
+// GetRemoteManager returns the process-wide RemoteManager, the one GetRemote
+// uses.
+func GetRemoteManager() *RemoteManager {
+	return &defaultRemoteManager
+}
+
+// GetRemote returns the process-wide Remote, built with NewRemote on first
+// use. It is GetRemoteManager().Get(name): see (*RemoteManager).Get.
+func GetRemote(name string) (RemoteAPI, error) {
+	if s := (*remoteState)(atomic.LoadPointer(&defaultRemoteManager.state)); s != nil && s.args == (remoteArgs{name: name}) {
+		return s.instance, s.err
+	}
+	s := defaultRemoteManager.get(remoteArgs{name: name})
+	return s.instance, s.err
+}
+
+// MustGetRemote is like GetRemote but panics where GetRemote returns an error.
+// It is meant for main and package initialisation.
+func MustGetRemote(name string) RemoteAPI {
+	c, err := GetRemote(name)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Remote, building it on first use; concurrent first callers
+// wait for that one build and share its result. Once the Remote is built, Get
+// costs one atomic load: no lock, no allocation.
+//
+// A constructor error goes to the callers of that build only: the next Get
+// tries again. A constructor that returns a nil RemoteAPI has failed. One that
+// panics or calls runtime.Goexit does so in the goroutine that called it, and
+// the callers waiting for it get an error that says so. Nothing of a failed
+// build is kept.
+//
+// Arguments other than those of the Remote built or being built get an error
+// that matches ErrRemoteConflict, never a Remote built with other arguments
+// and never another caller's error.
+func (m *RemoteManager) Get(name string) (RemoteAPI, error) {
+	if s := (*remoteState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (remoteArgs{name: name}) {
+		return s.instance, s.err
+	}
+	s := m.get(remoteArgs{name: name})
+	return s.instance, s.err
+}
+
+// Reset drops the Remote; the next Get builds anew. It closes the Remote it
+// drops and returns what Close returned. It never closes a Remote installed by
+// SetRemoteForTest.
+//
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Remote whose build
+// began before. Reset is safe while other goroutines call Get, but they may
+// still be using what it closes: it is meant for tests, credential rotation
+// and shutdown.
+func (m *RemoteManager) Reset() error {
+	s := m.install(nil)
+	if s == nil || s.installed {
+		return nil
+	}
+	return s.instance.Close()
+}
+
+// remoteArgs holds the arguments a Remote is built with, which Get compares
+// with those of each call.
+type remoteArgs struct {
+	name string
+}
+
+// remoteState is what a RemoteManager publishes, a Remote and the arguments it
+// was built with, and what Get returns, which may be an error instead. It
+// never changes once made.
+type remoteState struct {
+	args      remoteArgs
+	instance  RemoteAPI
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// remoteBuild is a construction in flight. Its waiters block on done; result
+// is set before done is closed, and stays nil when Reset or a test hook
+// discarded the build and its waiters must build again.
+type remoteBuild struct {
+	args   remoteArgs
+	done   chan struct{}
+	result *remoteState
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one,
+// and returns what Get returns. It stays out of line so that Get inlines into
+// its callers.
+//
+//go:noinline
+func (m *RemoteManager) get(args remoteArgs) *remoteState {
+	for {
+		m.mu.Lock()
+		if s := (*remoteState)(atomic.LoadPointer(&m.state)); s != nil {
+			m.mu.Unlock()
+			if s.installed || s.args == args {
+				return s
+			}
+			return &remoteState{err: ErrRemoteConflict}
+		}
+		b := m.build
+		if b == nil {
+			b = &remoteBuild{args: args, done: make(chan struct{})}
+			m.build = b
+			m.mu.Unlock()
+			if s := m.construct(b); s != nil {
+				return s
+			}
+			// The build was discarded: build again.
+			continue
+		}
+		m.mu.Unlock()
+		if b.args != args {
+			return &remoteState{err: ErrRemoteConflict}
+		}
+		<-b.done
+		if b.result != nil {
+			return b.result
+		}
+		// The build was discarded: try again.
+	}
+}
+
+// construct runs the constructor for b on the calling goroutine, so that a
+// panic reaches its caller, then ends b. It returns what the caller's Get
+// returns, or nil when b was discarded and the caller must build again.
+func (m *RemoteManager) construct(b *remoteBuild) *remoteState {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
+		// keep nothing, tell the waiters, and let the panic or Goexit go on.
+		r := recover()
+		failure := "called runtime.Goexit"
+		if r != nil {
+			failure = "panicked"
+		}
+		m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor " + failure + " in another goroutine")}, false)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	var c RemoteAPI
+	var err error
+	if m.ctor != nil {
+		c, err = m.ctor(b.args.name)
+	} else {
+		var t *Remote
+		t, err = NewRemote(b.args.name)
+		if t != nil {
+			c = t
+		}
+	}
+	returned = true
+	if err != nil {
+		// A failed build is not kept: the next Get tries again.
+		s := &remoteState{args: b.args, err: err}
+		if !m.finish(b, s, false) {
+			return nil
+		}
+		return s
+	}
+	if c == nil {
+		s := &remoteState{err: errors.New("behavior: Remote constructor returned a nil RemoteAPI")}
+		if !m.finish(b, s, false) {
+			return nil
+		}
+		return s
+	}
+	s := &remoteState{args: b.args, instance: c}
+	if !m.finish(b, s, true) {
+		// Nobody will see c: close it.
+		_ = c.Close()
+		return nil
+	}
+	return s
+}
+
+// finish ends build b with s, which it publishes if publish is set, and wakes
+// b's waiters. It reports false, and does nothing else, when Reset or a test
+// hook discarded b.
+func (m *RemoteManager) finish(b *remoteBuild, s *remoteState, publish bool) bool {
+	m.mu.Lock()
+	current := m.build == b
+	if current {
+		m.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(&m.state, unsafe.Pointer(s))
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install makes s the published state, discarding any build in flight, and
+// returns the state it replaced.
+func (m *RemoteManager) install(s *remoteState) *remoteState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.build = nil
+	return (*remoteState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
+}
+
+// SetRemoteForTest makes the process-wide RemoteManager, and so GetRemote,
+// return c until the test ends; Cleanup then restores what was there before.
+//
+// c is returned whatever the arguments, so an override hides argument
+// conflicts (ErrRemoteConflict) in the code under test.
+//
+// Cleanup closes any Remote built during the test, never one the test
+// installed nor the one it restores. The hook changes process-wide state, so
+// it refuses a parallel test: it panics when the test or a parent called
+// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
+// *testing.B.
+//
+// It panics if c is nil: use ResetRemoteForTest for a test without a Remote.
+func SetRemoteForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c RemoteAPI) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetRemoteForTest: c is nil; use ResetRemoteForTest for a test without a Remote")
+	}
+	installRemoteForTest(tb, "SetRemoteForTest", &remoteState{instance: c, installed: true})
+}
+
+// ResetRemoteForTest empties the process-wide RemoteManager until the test
+// ends, so that GetRemote builds anew; Cleanup then restores what was there
+// before.
+//
+// Cleanup closes any Remote built during the test, never one the test
+// installed nor the one it restores. The hook changes process-wide state, so
+// it refuses a parallel test: it panics when the test or a parent called
+// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
+// *testing.B.
+func ResetRemoteForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	installRemoteForTest(tb, "ResetRemoteForTest", nil)
+}
+
+// installRemoteForTest installs s in the process-wide RemoteManager until tb's
+// test ends. hook names the caller in panics.
+func installRemoteForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, hook string, s *remoteState) {
+	tb.Helper()
+	func() {
+		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+			}
+		}()
+		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
+	}()
+	m := &defaultRemoteManager
 	prev := m.install(s)
 	tb.Cleanup(func() {
 		if s := m.install(prev); s != nil && !s.installed {

@@ -169,3 +169,28 @@ func (l *Link) Close() error {
 	l.closes.Add(1)
 	return nil
 }
+
+// Remote is handed out as its interface, RemoteAPI, so that tests can install fakes.
+//
+//singleton:generate iface=RemoteAPI
+type Remote struct {
+	Instance
+	name string
+}
+
+// NewRemote connects to the remote called name; "nil" makes it return a nil *Remote.
+func NewRemote(name string) (*Remote, error) {
+	if name == "nil" {
+		return nil, nil
+	}
+	return &Remote{Instance: newInstance(), name: name}, nil
+}
+
+// Name returns the remote's name.
+func (r *Remote) Name() string { return r.name }
+
+// Close counts the calls.
+func (r *Remote) Close() error {
+	r.closes.Add(1)
+	return nil
+}

@@ -5,7 +5,8 @@
 // get_instance(api_key) and get_client(api_key), and a token refreshed under a lock.
 // Here GetClient plays get_client and GetClientManager plays get_instance; unlike the
 // original, a second API key gets ErrClientConflict instead of the first key's client,
-// and tests can replace or reset the client (SetClientForTest, ResetClientForTest).
+// and tests can replace or reset the client (SetClientForTest, ResetClientForTest). The
+// manager hands out the API interface (iface=API), so a test can install any fake.
 package paragon
 
 //go:generate go run github.com/singletongen/singletongen/cmd/singletongen
@@ -23,7 +24,7 @@ import (
 // Client talks to the Paragon API with one API key. Its constructor opens an API
 // session; the access token is fetched over HTTP and refreshed under the client's lock.
 //
-//singleton:generate
+//singleton:generate iface=API
 type Client struct {
 	baseURL   string
 	apiKey    string
@@ -93,6 +94,20 @@ func (c *Client) Close() error {
 		return fmt.Errorf("paragon: closing the session: %w", err)
 	}
 	return nil
+}
+
+// AuthHeader returns the Authorization header for a request to the Paragon API on
+// behalf of the process: the bearer token of the process-wide client.
+func AuthHeader(baseURL, apiKey string) (string, error) {
+	c, err := GetClient(baseURL, apiKey)
+	if err != nil {
+		return "", err
+	}
+	token, err := c.Token()
+	if err != nil {
+		return "", err
+	}
+	return "Bearer " + token, nil
 }
 
 // call sends a request and decodes the JSON response into out, if out is not nil.

@@ -39,9 +39,13 @@ func ExampleNewClientManager() {
 	defer server.Close()
 
 	calls := 0
-	m := paragon.NewClientManager(func(baseURL, apiKey string) (*paragon.Client, error) {
+	m := paragon.NewClientManager(func(baseURL, apiKey string) (paragon.API, error) {
 		calls++
-		return paragon.NewClient(baseURL, apiKey)
+		c, err := paragon.NewClient(baseURL, apiKey)
+		if err != nil {
+			return nil, err // not c: a nil *Client in an API is not a nil API
+		}
+		return c, nil
 	})
 	for range 3 {
 		if _, err := m.Get(server.URL, "pk-1"); err != nil {

@@ -10,6 +10,23 @@ import (
 	"unsafe"
 )
 
+// API is the interface of *Client's exported methods. ClientManager stores and
+// returns it, so that a test can install any fake with SetClientForTest, and
+// mock generators can work from it.
+type API interface {
+	// Token returns an access token, fetching a new one when the current one has expired.
+	Token() (string, error)
+
+	// Refresh fetches a new access token now and returns it.
+	Refresh() (string, error)
+
+	// Close ends the client's API session. The generated manager calls it when it drops
+	// the client (Reset, and the test hooks' cleanup).
+	Close() error
+}
+
+var _ API = (*Client)(nil)
+
 // ErrClientConflict is the error, matched with errors.Is, of a Get whose
 // arguments differ from those of the Client already built or being built: a
 // ClientManager holds one Client and never returns one built with other
@@ -18,7 +35,7 @@ import (
 // Error messages never contain the arguments, which are often credentials.
 var ErrClientConflict = errors.New("paragon: Client requested with other arguments than it was built with")
 
-// ClientManager builds one *Client on first use and shares it among all
+// ClientManager builds one API on first use and shares it among all
 // goroutines: see Get. Its zero value is ready to use and builds with
 // NewClient; GetClientManager returns the process-wide one.
 //
@@ -33,7 +50,7 @@ type ClientManager struct {
 	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
 	// within the compiler's inlining budget.
 	state unsafe.Pointer
-	ctor  func(baseURL string, apiKey string) (*Client, error)
+	ctor  func(baseURL string, apiKey string) (API, error)
 
 	mu    sync.Mutex
 	build *clientBuild // the construction in flight, if any; guarded by mu
@@ -42,7 +59,7 @@ type ClientManager struct {
 // NewClientManager returns a ClientManager that builds with ctor instead of
 // NewClient: for dependency injection, and for tests that need no process-wide
 // state. A nil ctor means NewClient.
-func NewClientManager(ctor func(baseURL string, apiKey string) (*Client, error)) *ClientManager {
+func NewClientManager(ctor func(baseURL string, apiKey string) (API, error)) *ClientManager {
 	return &ClientManager{ctor: ctor}
 }
 
@@ -58,17 +75,17 @@ func GetClientManager() *ClientManager {
 // GetClient returns the process-wide Client, built with NewClient on first
 // use. It is GetClientManager().Get(baseURL, apiKey): see
 // (*ClientManager).Get.
-func GetClient(baseURL string, apiKey string) (*Client, error) {
-	s := (*clientState)(atomic.LoadPointer(&defaultClientManager.state))
-	if s == nil || s.args != (clientArgs{baseURL: baseURL, apiKey: apiKey}) {
-		s = defaultClientManager.get(clientArgs{baseURL: baseURL, apiKey: apiKey})
+func GetClient(baseURL string, apiKey string) (API, error) {
+	if s := (*clientState)(atomic.LoadPointer(&defaultClientManager.state)); s != nil && s.args == (clientArgs{baseURL: baseURL, apiKey: apiKey}) {
+		return s.instance, s.err
 	}
+	s := defaultClientManager.get(clientArgs{baseURL: baseURL, apiKey: apiKey})
 	return s.instance, s.err
 }
 
 // MustGetClient is like GetClient but panics where GetClient returns an error.
 // It is meant for main and package initialisation.
-func MustGetClient(baseURL string, apiKey string) *Client {
+func MustGetClient(baseURL string, apiKey string) API {
 	c, err := GetClient(baseURL, apiKey)
 	if err != nil {
 		panic(err)
@@ -81,7 +98,7 @@ func MustGetClient(baseURL string, apiKey string) *Client {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Client has failed. One that
+// tries again. A constructor that returns a nil API has failed. One that
 // panics or calls runtime.Goexit does so in the goroutine that called it, and
 // the callers waiting for it get an error that says so. Nothing of a failed
 // build is kept.
@@ -89,11 +106,11 @@ func MustGetClient(baseURL string, apiKey string) *Client {
 // Arguments other than those of the Client built or being built get an error
 // that matches ErrClientConflict, never a Client built with other arguments
 // and never another caller's error.
-func (m *ClientManager) Get(baseURL string, apiKey string) (*Client, error) {
-	s := (*clientState)(atomic.LoadPointer(&m.state))
-	if s == nil || s.args != (clientArgs{baseURL: baseURL, apiKey: apiKey}) {
-		s = m.get(clientArgs{baseURL: baseURL, apiKey: apiKey})
+func (m *ClientManager) Get(baseURL string, apiKey string) (API, error) {
+	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (clientArgs{baseURL: baseURL, apiKey: apiKey}) {
+		return s.instance, s.err
 	}
+	s := m.get(clientArgs{baseURL: baseURL, apiKey: apiKey})
 	return s.instance, s.err
 }
 
@@ -126,7 +143,7 @@ type clientArgs struct {
 // never changes once made.
 type clientState struct {
 	args      clientArgs
-	instance  *Client
+	instance  API
 	err       error
 	installed bool // by a test hook: returned for any arguments, never closed
 }
@@ -199,11 +216,17 @@ func (m *ClientManager) construct(b *clientBuild) *clientState {
 			panic(r)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewClient
+	var c API
+	var err error
+	if m.ctor != nil {
+		c, err = m.ctor(b.args.baseURL, b.args.apiKey)
+	} else {
+		var t *Client
+		t, err = NewClient(b.args.baseURL, b.args.apiKey)
+		if t != nil {
+			c = t
+		}
 	}
-	c, err := ctor(b.args.baseURL, b.args.apiKey)
 	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
@@ -214,7 +237,7 @@ func (m *ClientManager) construct(b *clientBuild) *clientState {
 		return s
 	}
 	if c == nil {
-		s := &clientState{err: errors.New("paragon: Client constructor returned a nil *Client")}
+		s := &clientState{err: errors.New("paragon: Client constructor returned a nil API")}
 		if !m.finish(b, s, false) {
 			return nil
 		}
@@ -273,7 +296,7 @@ func SetClientForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
-}, c *Client) {
+}, c API) {
 	tb.Helper()
 	if c == nil {
 		panic("paragon.SetClientForTest: c is nil; use ResetClientForTest for a test without a Client")

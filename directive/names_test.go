@@ -1,4 +1,4 @@
-package generator
+package directive
 
 import "testing"
 
@@ -25,18 +25,18 @@ func TestCaseOfFirstWord(t *testing.T) {
 }
 
 func TestDeriveNamesFollowExportedness(t *testing.T) {
-	exported := deriveNames("HTTPClient", &options{})
+	exported := Names("HTTPClient", &Options{})
 	if exported.Getter != "GetHTTPClient" || exported.Manager != "HTTPClientManager" || exported.NewManager != "NewHTTPClientManager" ||
 		exported.Instance != "GetHTTPClientManager" || exported.MustGetter != "MustGetHTTPClient" || exported.State != "httpClientState" ||
 		exported.SetForTest != "SetHTTPClientForTest" || exported.Conflict != "ErrHTTPClientConflict" || exported.Default != "defaultHTTPClientManager" {
 		t.Errorf("names of HTTPClient = %+v", exported)
 	}
-	unexported := deriveNames("httpClient", &options{})
+	unexported := Names("httpClient", &Options{})
 	if unexported.Getter != "getHTTPClient" || unexported.Manager != "httpClientManager" || unexported.NewManager != "newHTTPClientManager" ||
 		unexported.MustGetter != "mustGetHTTPClient" || unexported.ResetForTest != "resetHTTPClientForTest" || unexported.Conflict != "errHTTPClientConflict" {
 		t.Errorf("names of httpClient = %+v", unexported)
 	}
-	renamed := deriveNames("DB", &options{getter: "Instance", manager: "Pool", instance: "GetInstance"})
+	renamed := Names("DB", &Options{Getter: "Instance", Manager: "Pool", Instance: "GetInstance"})
 	if renamed.Getter != "Instance" || renamed.MustGetter != "MustInstance" || renamed.Manager != "Pool" ||
 		renamed.NewManager != "NewPool" || renamed.Instance != "GetInstance" || renamed.Default != "defaultPool" {
 		t.Errorf("names of DB with options = %+v", renamed)

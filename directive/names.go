@@ -1,4 +1,4 @@
-package generator
+package directive
 
 import (
 	"go/token"
@@ -67,17 +67,17 @@ func exportedLike(like, prefix, name, suffix string) string {
 	return lowerFirst(prefix) + upperFirst(name) + suffix
 }
 
-// deriveNames names everything generated for type typeName, as its options say.
-func deriveNames(typeName string, o *options) templates.Names {
+// Names names everything generated for type typeName, as its options say.
+func Names(typeName string, o *Options) templates.Names {
 	n := templates.Names{
-		Manager: o.manager,
-		Getter:  o.getter,
+		Manager: o.Manager,
+		Getter:  o.Getter,
 	}
 	if n.Manager == "" {
 		n.Manager = typeName + "Manager"
 	}
 	n.NewManager = exportedLike(n.Manager, "new", n.Manager, "")
-	n.Instance = o.instance
+	n.Instance = o.Instance
 	if n.Instance == "" {
 		n.Instance = exportedLike(n.Manager, "get", n.Manager, "")
 	}
@@ -98,4 +98,14 @@ func deriveNames(typeName string, o *options) templates.Names {
 	n.Default = "default" + upperFirst(n.Manager)
 	n.TestHook = "install" + upperFirst(typeName) + "ForTest"
 	return n
+}
+
+// Constructor returns the name of the constructor of type typeName: the one the
+// directive names (explicit), else New<T> or new<T>, after the type's exportedness, which
+// the package may or may not declare.
+func Constructor(typeName string, o *Options) (name string, explicit bool) {
+	if o.Constructor != "" {
+		return o.Constructor, true
+	}
+	return exportedLike(typeName, "new", typeName, ""), false
 }

@@ -1,0 +1,82 @@
+package singletoncheck
+
+import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// checkBypasses reports composite literals of annotated types and calls of their
+// constructors that build an instance behind its manager's back: anywhere outside the
+// type's package, and inside it anywhere but in the constructor, the generated file and
+// tests.
+func (c *checker) checkBypasses() {
+	filter := []ast.Node{(*ast.File)(nil), (*ast.FuncDecl)(nil), (*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}
+	var file *ast.File
+	var fn *ast.FuncDecl
+	c.inspector.Nodes(filter, func(n ast.Node, push bool) bool {
+		if !push {
+			return true
+		}
+		switch n := n.(type) {
+		case *ast.File:
+			file, fn = n, nil
+		case *ast.FuncDecl:
+			fn = n
+		case *ast.CompositeLit:
+			named := namedOf(c.pass.TypesInfo.TypeOf(n))
+			if named == nil {
+				return true
+			}
+			obj := named.Obj()
+			if s := c.singletons(obj.Pkg())[obj.Name()]; s != nil && !c.mayBuild(obj.Pkg(), s, file, fn) {
+				c.pass.Reportf(n.Pos(), "%s is a singleton: get it with %s instead of building it", c.qualified(obj.Pkg(), s.Type), c.accessors(obj.Pkg(), s))
+			}
+		case *ast.CallExpr:
+			callee := typeutil.StaticCallee(c.pass.TypesInfo, n)
+			if callee == nil || callee.Signature().Recv() != nil {
+				return true
+			}
+			for _, s := range c.singletons(callee.Pkg()) {
+				if s.Constructor == callee.Name() && !c.mayBuild(callee.Pkg(), s, file, fn) {
+					c.pass.Reportf(n.Pos(), "%s builds a %s behind its manager's back: get it with %s",
+						c.qualified(callee.Pkg(), s.Constructor), c.qualified(callee.Pkg(), s.Type), c.accessors(callee.Pkg(), s))
+				}
+			}
+		}
+		return true
+	})
+}
+
+// mayBuild reports whether code in file, inside fn (nil at package level), may build s
+// itself: in s's own package (or its external tests), in its constructor, the generated
+// file or a test.
+func (c *checker) mayBuild(pkg *types.Package, s *singleton, file *ast.File, fn *ast.FuncDecl) bool {
+	own := c.pass.Pkg == pkg || c.pass.Pkg.Path() == pkg.Path()+"_test"
+	if !own {
+		return false
+	}
+	if ast.IsGenerated(file) || c.isTestFile(file) {
+		return true
+	}
+	return fn != nil && fn.Recv == nil && fn.Name.Name == s.Constructor && c.pass.Pkg == pkg
+}
+
+// accessors names what to use instead of building s.
+func (c *checker) accessors(pkg *types.Package, s *singleton) string {
+	return c.qualified(pkg, s.Getter) + " (or a " + c.qualified(pkg, s.Manager) + " from " + c.qualified(pkg, s.NewManager) + ")"
+}
+
+// namedOf returns the named type of a composite literal, seeing through a pointer (the
+// elided &T of []*T{{...}}), or nil.
+func namedOf(t types.Type) *types.Named {
+	if t == nil {
+		return nil
+	}
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, _ := types.Unalias(t).(*types.Named)
+	return named
+}

@@ -1,0 +1,35 @@
+package singletoncheck_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/singletongen/singletongen/generator"
+	"github.com/singletongen/singletongen/singletoncheck"
+)
+
+// TestAnalyzer runs the analyzer over testdata, a module whose // want comments say
+// every diagnostic and fact expected, and nothing else may appear.
+func TestAnalyzer(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), singletoncheck.Analyzer, "./...")
+}
+
+// TestTestdataIsGenerated keeps the generated files of testdata what singletongen
+// writes today, since the analyzer reads them as users will have them.
+func TestTestdataIsGenerated(t *testing.T) {
+	dir, err := filepath.Abs(analysistest.TestData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := generator.Generate(generator.Config{Dir: dir, Patterns: []string{"./..."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if !r.Current {
+			t.Errorf("%s is not current; run go run github.com/singletongen/singletongen/cmd/singletongen ./... in %s", r.Path, dir)
+		}
+	}
+}
