@@ -120,6 +120,10 @@ func digInvoke() *NoArg {
 
 // The same for func() (*NoArgErr, error).
 
+var ( // the floor: two plain globals, built at init
+	globalNoArgErr, globalNoArgErrErr = NewNoArgErr()
+)
+
 var (
 	onceNoArgErr     sync.Once
 	onceNoArgErrInst *NoArgErr
@@ -363,6 +367,11 @@ func BenchmarkNoArgErr(b *testing.B) {
 			sinkNoArgErr, sinkErr = GetNoArgErr()
 		}
 	})
+	b.Run("approach=global-pointer", func(b *testing.B) {
+		for b.Loop() {
+			sinkNoArgErr, sinkErr = globalNoArgErr, globalNoArgErrErr
+		}
+	})
 	b.Run("approach=sync.Once", func(b *testing.B) {
 		for b.Loop() {
 			sinkNoArgErr, sinkErr = handWrittenOnceErr()
@@ -385,6 +394,17 @@ func BenchmarkNoArgErrParallel(b *testing.B) {
 			for pb.Next() {
 				reads++
 				got, _ = GetNoArgErr()
+			}
+			check(b, got, reads)
+		})
+	})
+	b.Run("approach=global-pointer", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			reads := 0
+			var got *NoArgErr
+			for pb.Next() {
+				reads++
+				got = globalNoArgErr
 			}
 			check(b, got, reads)
 		})
