@@ -78,7 +78,9 @@ func (e *emitter) lookup() []jen.Code {
 //		if m.dirty == nil {
 //			m.dirty = make(map[clientArgs]*clientState)
 //			if x := (*clientIndex)(atomic.LoadPointer(&m.index)); x != nil {
-//				maps.Copy(m.dirty, x.instances)
+//				for k, s := range x.instances {
+//					m.dirty[k] = s
+//				}
 //			}
 //		}
 //		return m.dirty
@@ -94,7 +96,9 @@ func (e *emitter) writable() []jen.Code {
 			jen.If(jen.Id("m").Dot("dirty").Op("==").Nil()).Block(
 				jen.Id("m").Dot("dirty").Op("=").Make(jen.Map(jen.Id(n.Args)).Op("*").Id(n.State)),
 				jen.If(jen.Id("x").Op(":=").Add(load(n.Index, jen.Id("m").Dot("index"))), jen.Id("x").Op("!=").Nil()).Block(
-					jen.Qual("maps", "Copy").Call(jen.Id("m").Dot("dirty"), jen.Id("x").Dot("instances")),
+					jen.For(jen.List(jen.Id("k"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
+						jen.Id("m").Dot("dirty").Index(jen.Id("k")).Op("=").Id("s"),
+					),
 				),
 			),
 			jen.Return(jen.Id("m").Dot("dirty")),

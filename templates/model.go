@@ -146,6 +146,6 @@ var Locals = []string{"m", "s", "x", "c", "err", "args", "delete", "nil", "panic
 // templates use for them: a parameter type must not take one of these names for another
 // package.
 var StdImports = map[string]string{
-	"context": "context", "errors": "errors", "fmt": "fmt", "maps": "maps",
-	"sync": "sync", "sync/atomic": "atomic", "unsafe": "unsafe",
+	"context": "context", "errors": "errors", "fmt": "fmt", "sync": "sync",
+	"sync/atomic": "atomic", "unsafe": "unsafe",
 }

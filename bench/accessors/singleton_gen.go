@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -1122,7 +1121,9 @@ func (m *KeyedManager) writable() map[keyedArgs]*keyedState {
 	if m.dirty == nil {
 		m.dirty = make(map[keyedArgs]*keyedState)
 		if x := (*keyedIndex)(atomic.LoadPointer(&m.index)); x != nil {
-			maps.Copy(m.dirty, x.instances)
+			for k, s := range x.instances {
+				m.dirty[k] = s
+			}
 		}
 	}
 	return m.dirty

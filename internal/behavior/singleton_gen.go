@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -2006,7 +2005,9 @@ func (m *TenantManager) writable() map[tenantArgs]*tenantState {
 	if m.dirty == nil {
 		m.dirty = make(map[tenantArgs]*tenantState)
 		if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
-			maps.Copy(m.dirty, x.instances)
+			for k, s := range x.instances {
+				m.dirty[k] = s
+			}
 		}
 	}
 	return m.dirty
@@ -2405,7 +2406,9 @@ func (m *ShardManager) writable() map[shardArgs]*shardState {
 	if m.dirty == nil {
 		m.dirty = make(map[shardArgs]*shardState)
 		if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
-			maps.Copy(m.dirty, x.instances)
+			for k, s := range x.instances {
+				m.dirty[k] = s
+			}
 		}
 	}
 	return m.dirty

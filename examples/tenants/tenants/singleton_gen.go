@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -368,7 +367,9 @@ func (m *ClientManager) writable() map[clientArgs]*clientState {
 	if m.dirty == nil {
 		m.dirty = make(map[clientArgs]*clientState)
 		if x := (*clientIndex)(atomic.LoadPointer(&m.index)); x != nil {
-			maps.Copy(m.dirty, x.instances)
+			for k, s := range x.instances {
+				m.dirty[k] = s
+			}
 		}
 	}
 	return m.dirty
