@@ -17,6 +17,9 @@ func (c *checker) checkBypasses() {
 	var fn *ast.FuncDecl
 	c.inspector.Nodes(filter, func(n ast.Node, push bool) bool {
 		if !push {
+			if n == fn {
+				fn = nil
+			}
 			return true
 		}
 		switch n := n.(type) {
@@ -31,7 +34,7 @@ func (c *checker) checkBypasses() {
 			}
 			obj := named.Obj()
 			if s := c.singletons(obj.Pkg())[obj.Name()]; s != nil && !c.mayBuild(obj.Pkg(), s, file, fn) {
-				c.pass.Reportf(n.Pos(), "%s is a singleton: get it with %s instead of building it", c.qualified(obj.Pkg(), s.Type), c.accessors(obj.Pkg(), s))
+				c.pass.Reportf(n.Pos(), "%s is a singleton: get it with %s instead of building it", c.qualified(file, obj.Pkg(), s.Type), c.accessors(file, obj.Pkg(), s))
 			}
 		case *ast.CallExpr:
 			callee := typeutil.StaticCallee(c.pass.TypesInfo, n)
@@ -41,7 +44,7 @@ func (c *checker) checkBypasses() {
 			for _, s := range c.singletons(callee.Pkg()) {
 				if s.Constructor == callee.Name() && !c.mayBuild(callee.Pkg(), s, file, fn) {
 					c.pass.Reportf(n.Pos(), "%s builds a %s behind its manager's back: get it with %s",
-						c.qualified(callee.Pkg(), s.Constructor), c.qualified(callee.Pkg(), s.Type), c.accessors(callee.Pkg(), s))
+						c.qualified(file, callee.Pkg(), s.Constructor), c.qualified(file, callee.Pkg(), s.Type), c.accessors(file, callee.Pkg(), s))
 				}
 			}
 		}
@@ -50,22 +53,22 @@ func (c *checker) checkBypasses() {
 }
 
 // mayBuild reports whether code in file, inside fn (nil at package level), may build s
-// itself: in s's own package (or its external tests), in its constructor, the generated
+// itself: in s's own package (or its external tests), in its constructor, its generated
 // file or a test.
 func (c *checker) mayBuild(pkg *types.Package, s *singleton, file *ast.File, fn *ast.FuncDecl) bool {
-	own := c.pass.Pkg == pkg || c.pass.Pkg.Path() == pkg.Path()+"_test"
-	if !own {
+	externalTest := c.pass.Pkg.Path() == pkg.Path()+"_test" && c.pass.Pkg.Name() == pkg.Name()+"_test"
+	if c.pass.Pkg != pkg && !externalTest {
 		return false
 	}
-	if ast.IsGenerated(file) || c.isTestFile(file) {
+	if isOurs(file) || c.isTestFile(file) {
 		return true
 	}
 	return fn != nil && fn.Recv == nil && fn.Name.Name == s.Constructor && c.pass.Pkg == pkg
 }
 
-// accessors names what to use instead of building s.
-func (c *checker) accessors(pkg *types.Package, s *singleton) string {
-	return c.qualified(pkg, s.Getter) + " (or a " + c.qualified(pkg, s.Manager) + " from " + c.qualified(pkg, s.NewManager) + ")"
+// accessors names what to use instead of building s, as code in file spells it.
+func (c *checker) accessors(file *ast.File, pkg *types.Package, s *singleton) string {
+	return c.qualified(file, pkg, s.Getter) + " (or a " + c.qualified(file, pkg, s.Manager) + " from " + c.qualified(file, pkg, s.NewManager) + ")"
 }
 
 // namedOf returns the named type of a composite literal, seeing through a pointer (the

@@ -3,6 +3,7 @@ package singletoncheck
 import (
 	"go/ast"
 	"go/types"
+	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
@@ -15,7 +16,7 @@ import (
 func (c *checker) checkCycles() {
 	funcs := map[*types.Func]*ast.FuncDecl{}
 	for _, f := range c.pass.Files {
-		if ast.IsGenerated(f) || c.isTestFile(f) {
+		if isOurs(f) || c.isTestFile(f) {
 			continue
 		}
 		for _, decl := range f.Decls {
@@ -32,11 +33,7 @@ func (c *checker) checkCycles() {
 	calls := map[*types.Func][]*types.Func{}
 	for obj, fd := range funcs {
 		reach[obj] = map[string]bool{}
-		ast.Inspect(fd.Body, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
+		inspectRun(fd.Body, func(call *ast.CallExpr) {
 			if k := c.accessorCalled(call); k != "" {
 				reach[obj][k] = true
 			}
@@ -53,7 +50,6 @@ func (c *checker) checkCycles() {
 					}
 				}
 			}
-			return true
 		})
 	}
 	// Through the local calls, until nothing changes.
@@ -79,7 +75,9 @@ func (c *checker) checkCycles() {
 	// Each local constructor, and the cycles through it.
 	edges := func(k string) []string {
 		pkg, s := c.singletonByKey(k)
-		if s == nil || s.Constructor == "" {
+		if s == nil || s.Constructor == "" || s.Keyed {
+			// A keyed constructor may ask for other keys of its own type, or of others':
+			// whether that cycles depends on the keys, which only run time knows.
 			return nil
 		}
 		ctor, _ := pkg.Scope().Lookup(s.Constructor).(*types.Func)
@@ -93,8 +91,15 @@ func (c *checker) checkCycles() {
 		c.pass.ImportObjectFact(ctor, &fact)
 		return fact.Types
 	}
-	for _, s := range c.singletons(c.pass.Pkg) {
-		if s.Constructor == "" {
+	local := c.singletons(c.pass.Pkg)
+	names := make([]string, 0, len(local))
+	for name := range local {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		s := local[name]
+		if s.Constructor == "" || s.Keyed {
 			continue
 		}
 		ctor, _ := c.pass.Pkg.Scope().Lookup(s.Constructor).(*types.Func)
@@ -104,7 +109,7 @@ func (c *checker) checkCycles() {
 		}
 		start := key(c.pass.Pkg, s.Type)
 		if path := findPath(start, start, edges, map[string]bool{}); path != nil {
-			c.pass.Reportf(fd.Name.Pos(), "constructor cycle: %s; the first Get would wait for its own build forever", c.describeCycle(start, path))
+			c.pass.Reportf(fd.Name.Pos(), "constructor cycle: %s; the first Get would wait for its own build forever", c.describeCycle(c.fileAt(fd.Pos()), start, path))
 		}
 	}
 }
@@ -182,15 +187,40 @@ func findPath(from, target string, edges func(string) []string, seen map[string]
 	return nil
 }
 
-// describeCycle spells a cycle of constructors: "NewA reaches GetB, and NewB reaches GetA".
-func (c *checker) describeCycle(start string, path []string) string {
+// describeCycle spells a cycle of constructors, as code in file names them: "NewA reaches
+// GetB, and NewB reaches GetA".
+func (c *checker) describeCycle(file *ast.File, start string, path []string) string {
 	var parts []string
 	from := start
 	for _, to := range path {
 		fromPkg, fromS := c.singletonByKey(from)
 		toPkg, toS := c.singletonByKey(to)
-		parts = append(parts, c.qualified(fromPkg, fromS.Constructor)+" reaches "+c.qualified(toPkg, toS.Getter))
+		parts = append(parts, c.qualified(file, fromPkg, fromS.Constructor)+" reaches "+c.qualified(file, toPkg, toS.Getter))
 		from = to
 	}
 	return strings.Join(parts, ", and ")
+}
+
+// inspectRun calls f for each call in body that runs when body runs: the calls of
+// function literals only where the literal is called on the spot, not where it is kept
+// for later or started as a goroutine, which do not hold up the function.
+func inspectRun(body ast.Node, f func(*ast.CallExpr)) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			// The goroutine's function runs apart; its arguments are evaluated here.
+			for _, arg := range n.Call.Args {
+				inspectRun(arg, f)
+			}
+			return false
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			f(n)
+			if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
+				inspectRun(lit.Body, f)
+			}
+		}
+		return true
+	})
 }

@@ -24,8 +24,9 @@ func (c *checker) checkParallelHooks() {
 			continue
 		}
 		if parallel := c.parallelBefore(cur); parallel != nil {
+			file := c.fileAt(call.Pos())
 			c.pass.Reportf(call.Pos(), "%s in a parallel test (t.Parallel at line %d): the hook changes process-wide state and panics there; drop t.Parallel, or give the code under test a manager of its own from %s",
-				c.qualified(callee.Pkg(), callee.Name()), c.pass.Fset.Position(parallel.Pos()).Line, c.qualified(callee.Pkg(), s.NewManager))
+				c.qualified(file, callee.Pkg(), callee.Name()), c.pass.Fset.Position(parallel.Pos()).Line, c.qualified(file, callee.Pkg(), s.NewManager))
 		}
 	}
 }
@@ -33,7 +34,7 @@ func (c *checker) checkParallelHooks() {
 // hookOf returns the annotated type whose test hook f is, or nil.
 func (c *checker) hookOf(f *types.Func) *singleton {
 	for _, s := range c.singletons(f.Pkg()) {
-		if f.Name() == s.SetForTest || f.Name() == s.ResetForTest {
+		if s.TestHooks && (f.Name() == s.SetForTest || f.Name() == s.ResetForTest) {
 			return s
 		}
 	}
@@ -42,7 +43,8 @@ func (c *checker) hookOf(f *types.Func) *singleton {
 
 // parallelBefore returns the t.Parallel() call that makes the call at cur run in a
 // parallel test: in the enclosing test function before the call, or in the test that
-// runs it as a subtest, before its t.Run; nil if there is none.
+// runs it as a subtest, before its t.Run; nil if there is none. A closure that is not a
+// test (one for t.Cleanup, say) runs within the test that made it.
 func (c *checker) parallelBefore(cur inspector.Cursor) *ast.CallExpr {
 	point := cur.Node().Pos()
 	for fn := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
@@ -55,7 +57,14 @@ func (c *checker) parallelBefore(cur inspector.Cursor) *ast.CallExpr {
 			params, body = n.Type.Params, n.Body
 		}
 		t := c.testingT(params)
-		if t == nil || body == nil {
+		if t == nil {
+			if _, isLit := fn.Node().(*ast.FuncLit); isLit {
+				point = fn.Node().Pos()
+				continue
+			}
+			return nil
+		}
+		if body == nil {
 			return nil
 		}
 		if p := c.parallelCall(body, t, point); p != nil {

@@ -19,6 +19,7 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -26,6 +27,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/singletongen/singletongen/directive"
+	"github.com/singletongen/singletongen/templates"
 )
 
 // Analyzer reports code that builds a singleton behind its manager's back, test hooks
@@ -50,6 +52,8 @@ type singleton struct {
 	NewManager   string
 	SetForTest   string
 	ResetForTest string
+	TestHooks    bool // the hooks are generated
+	Keyed        bool // one instance per key: a constructor may ask for another key
 }
 
 // singletonsFact is a package's annotated types.
@@ -124,7 +128,7 @@ func (c *checker) findSingletons() []singleton {
 	var found []singleton
 	scope := c.pass.Pkg.Scope()
 	for _, f := range c.pass.Files {
-		if ast.IsGenerated(f) || c.isTestFile(f) {
+		if isOurs(f) || c.isTestFile(f) {
 			continue
 		}
 		for _, decl := range f.Decls {
@@ -147,6 +151,7 @@ func (c *checker) findSingletons() []singleton {
 				s := singleton{
 					Type: name, Getter: n.Getter, MustGetter: n.MustGetter, Instance: n.Instance,
 					Manager: n.Manager, NewManager: n.NewManager, SetForTest: n.SetForTest, ResetForTest: n.ResetForTest,
+					TestHooks: opts.TestHooks, Keyed: opts.Keyed,
 				}
 				if ctor, _ := directive.Constructor(name, opts); isFunc(scope.Lookup(ctor)) {
 					s.Constructor = ctor
@@ -186,12 +191,48 @@ func (c *checker) isTestFile(f *ast.File) bool {
 	return strings.HasSuffix(c.pass.Fset.File(f.Pos()).Name(), "_test.go")
 }
 
-// qualified spells a name of pkg as the package being analyzed would.
-func (c *checker) qualified(pkg *types.Package, name string) string {
+// isOurs reports whether f is a file singletongen wrote: it starts with our header.
+func isOurs(f *ast.File) bool {
+	return len(f.Comments) > 0 && f.Comments[0].Pos() < f.Package && f.Comments[0].List[0].Text == templates.Header
+}
+
+// qualified spells a name of pkg as code in file does: through the name file imports pkg
+// by, if it is another package.
+func (c *checker) qualified(file *ast.File, pkg *types.Package, name string) string {
 	if pkg == c.pass.Pkg {
 		return name
 	}
+	if file != nil {
+		// The package's own name when the file imports it so, else its first alias.
+		alias := ""
+		for _, spec := range file.Imports {
+			if path, err := strconv.Unquote(spec.Path.Value); err != nil || path != pkg.Path() {
+				continue
+			}
+			switch {
+			case spec.Name == nil:
+				return pkg.Name() + "." + name
+			case spec.Name.Name == ".":
+				return name
+			case spec.Name.Name != "_" && alias == "":
+				alias = spec.Name.Name
+			}
+		}
+		if alias != "" {
+			return alias + "." + name
+		}
+	}
 	return pkg.Name() + "." + name
+}
+
+// fileAt returns the file of the package that holds pos.
+func (c *checker) fileAt(pos token.Pos) *ast.File {
+	for _, f := range c.pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
 }
 
 // key identifies an annotated type across packages.

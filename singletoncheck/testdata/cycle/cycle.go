@@ -1,8 +1,12 @@
-package cycle // want package:"singletons\\(A, B, C, D, E\\)"
+package cycle // want package:"singletons\\(A, B, C, D, E, Lazy, Node\\)"
 
 //go:generate singletongen
 
-import "example.com/check/helper"
+import (
+	"strings"
+
+	"example.com/check/helper"
+)
 
 // A and B build each other.
 //
@@ -55,3 +59,28 @@ type E struct{}
 
 // NewE reaches nothing.
 func NewE() *E { return &E{} }
+
+// Lazy looks itself up later, in a closure and a goroutine: that does not wait for its
+// own build.
+//
+//singleton:generate
+type Lazy struct{ self func() *Lazy }
+
+// NewLazy keeps a lookup for later.
+func NewLazy() *Lazy {
+	go func() { GetLazy() }()
+	return &Lazy{self: func() *Lazy { return GetLazy() }}
+}
+
+// Node is keyed: its constructor asks for its parent's key, which is another build.
+//
+//singleton:generate mode=keyed
+type Node struct{ parent *Node }
+
+// NewNode builds the node of a path, after its parent's.
+func NewNode(path string) *Node { // want NewNode:"reaches\\(example.com/check/cycle.Node\\)"
+	if i := strings.LastIndex(path, "/"); i > 0 {
+		return &Node{parent: GetNode(path[:i])}
+	}
+	return &Node{}
+}

@@ -1254,3 +1254,628 @@ func installEForTest(tb interface {
 		m.install(prev)
 	})
 }
+
+// LazyManager builds one *Lazy on first use and shares it among all
+// goroutines: see Get. Its zero value is ready to use and builds with NewLazy;
+// GetLazyManager returns the process-wide one.
+//
+// Reset drops the Lazy while other goroutines may still be using it: it is
+// meant for tests, credential rotation and shutdown.
+//
+// A constructor must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself forever, as with sync.Once. A
+// manager must not be copied after first use.
+type LazyManager struct {
+	// state points to the published lazyState, or is nil. It is an unsafe.Pointer
+	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
+	// within the compiler's inlining budget.
+	state unsafe.Pointer
+	ctor  func() *Lazy
+
+	mu    sync.Mutex
+	build *lazyBuild // the construction in flight, if any; guarded by mu
+}
+
+// NewLazyManager returns a LazyManager that builds with ctor instead of
+// NewLazy: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewLazy.
+func NewLazyManager(ctor func() *Lazy) *LazyManager {
+	return &LazyManager{ctor: ctor}
+}
+
+// defaultLazyManager is the process-wide LazyManager.
+var defaultLazyManager LazyManager
+
+// GetLazyManager returns the process-wide LazyManager, the one GetLazy uses.
+func GetLazyManager() *LazyManager {
+	return &defaultLazyManager
+}
+
+// GetLazy returns the process-wide Lazy, built with NewLazy on first use. It
+// is GetLazyManager().Get(): see (*LazyManager).Get.
+func GetLazy() *Lazy {
+	s := (*lazyState)(atomic.LoadPointer(&defaultLazyManager.state))
+	if s == nil {
+		s = defaultLazyManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the Lazy, building it on first use; concurrent first callers
+// wait for that one build and share its result. Once the Lazy is built, Get
+// costs one atomic load: no lock, no allocation.
+//
+// A constructor that returns a nil *Lazy has failed. One that panics or calls
+// runtime.Goexit does so in the goroutine that called it, and the callers
+// waiting for it panic with a message that says so. Nothing of a failed build
+// is kept.
+func (m *LazyManager) Get() *Lazy {
+	s := (*lazyState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// Reset drops the Lazy; the next Get builds anew. It always returns nil: the
+// manager never closes a Lazy.
+//
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Lazy whose build began
+// before. Reset is safe while other goroutines call Get: it is meant for
+// tests, credential rotation and shutdown.
+func (m *LazyManager) Reset() error {
+	m.install(nil)
+	return nil
+}
+
+// lazyState is what a LazyManager publishes, a Lazy, and what Get returns,
+// which may be an error instead. It never changes once made.
+type lazyState struct {
+	instance *Lazy
+	err      error
+}
+
+// lazyBuild is a construction in flight. Its waiters block on done; result is
+// set before done is closed, and stays nil when Reset or a test hook discarded
+// the build and its waiters must build again.
+type lazyBuild struct {
+	done   chan struct{}
+	result *lazyState
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one,
+// and returns what Get returns. It stays out of line so that Get inlines into
+// its callers.
+//
+//go:noinline
+func (m *LazyManager) get() *lazyState {
+	for {
+		m.mu.Lock()
+		if s := (*lazyState)(atomic.LoadPointer(&m.state)); s != nil {
+			m.mu.Unlock()
+			return s
+		}
+		b := m.build
+		if b == nil {
+			b = &lazyBuild{done: make(chan struct{})}
+			m.build = b
+			m.mu.Unlock()
+			if s := m.construct(b); s != nil {
+				return s
+			}
+			// The build was discarded: build again.
+			continue
+		}
+		m.mu.Unlock()
+		<-b.done
+		if b.result != nil {
+			if b.result.err != nil {
+				panic(b.result.err)
+			}
+			return b.result
+		}
+		// The build was discarded: try again.
+	}
+}
+
+// construct runs the constructor for b on the calling goroutine, so that a
+// panic reaches its caller, then ends b. It returns what the caller's Get
+// returns, or nil when b was discarded and the caller must build again.
+func (m *LazyManager) construct(b *lazyBuild) *lazyState {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
+		// keep nothing, tell the waiters, and let the panic or Goexit go on.
+		r := recover()
+		failure := "called runtime.Goexit"
+		if r != nil {
+			failure = "panicked"
+		}
+		m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor " + failure + " in another goroutine")}, false)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewLazy
+	}
+	c := ctor()
+	returned = true
+	if c == nil {
+		s := &lazyState{err: errors.New("cycle: Lazy constructor returned a nil *Lazy")}
+		m.finish(b, s, false)
+		panic(s.err)
+	}
+	s := &lazyState{instance: c}
+	if !m.finish(b, s, true) {
+		return nil
+	}
+	return s
+}
+
+// finish ends build b with s, which it publishes if publish is set, and wakes
+// b's waiters. It reports false, and does nothing else, when Reset or a test
+// hook discarded b.
+func (m *LazyManager) finish(b *lazyBuild, s *lazyState, publish bool) bool {
+	m.mu.Lock()
+	current := m.build == b
+	if current {
+		m.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(&m.state, unsafe.Pointer(s))
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install makes s the published state, discarding any build in flight, and
+// returns the state it replaced.
+func (m *LazyManager) install(s *lazyState) *lazyState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.build = nil
+	return (*lazyState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
+}
+
+// SetLazyForTest makes the process-wide LazyManager, and so GetLazy, return c
+// until the test ends; Cleanup then restores what was there before.
+//
+// The hook changes process-wide state, so it refuses a parallel test: it
+// panics when the test or a parent called t.Parallel, and t.Parallel panics
+// after it. tb is the test's *testing.T or *testing.B.
+//
+// It panics if c is nil: use ResetLazyForTest for a test without a Lazy.
+func SetLazyForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Lazy) {
+	tb.Helper()
+	if c == nil {
+		panic("cycle.SetLazyForTest: c is nil; use ResetLazyForTest for a test without a Lazy")
+	}
+	installLazyForTest(tb, "SetLazyForTest", &lazyState{instance: c})
+}
+
+// ResetLazyForTest empties the process-wide LazyManager until the test ends,
+// so that GetLazy builds anew; Cleanup then restores what was there before.
+//
+// The hook changes process-wide state, so it refuses a parallel test: it
+// panics when the test or a parent called t.Parallel, and t.Parallel panics
+// after it. tb is the test's *testing.T or *testing.B.
+func ResetLazyForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	installLazyForTest(tb, "ResetLazyForTest", nil)
+}
+
+// installLazyForTest installs s in the process-wide LazyManager until tb's
+// test ends. hook names the caller in panics.
+func installLazyForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, hook string, s *lazyState) {
+	tb.Helper()
+	func() {
+		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+			}
+		}()
+		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
+	}()
+	m := &defaultLazyManager
+	prev := m.install(s)
+	tb.Cleanup(func() {
+		m.install(prev)
+	})
+}
+
+// NodeManager builds one *Node for each distinct tuple of arguments, on first
+// use, and shares it among all goroutines: see Get. Its zero value is ready to
+// use and builds with NewNode; GetNodeManager returns the process-wide one.
+//
+// Instances live until Delete or Reset: a manager keyed by data that keeps
+// changing holds every key it has seen. Delete and Reset drop instances while
+// other goroutines may still be using them: they are meant for tests,
+// credential rotation and shutdown.
+//
+// A constructor must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself forever, as with sync.Once. A
+// manager must not be copied after first use.
+type NodeManager struct {
+	// index points to the published nodeIndex, or is nil. It is an unsafe.Pointer
+	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
+	index unsafe.Pointer
+	ctor  func(path string) *Node
+
+	// The rest is guarded by mu.
+	mu     sync.Mutex
+	dirty  map[nodeArgs]*nodeState // when not nil, every instance, the newest not yet in index
+	misses int                     // Gets that found their key in dirty only, since index was published
+	builds map[nodeArgs]*nodeBuild // the constructions in flight, by arguments
+}
+
+// NewNodeManager returns a NodeManager that builds with ctor instead of
+// NewNode: for dependency injection, and for tests that need no process-wide
+// state. A nil ctor means NewNode.
+func NewNodeManager(ctor func(path string) *Node) *NodeManager {
+	return &NodeManager{ctor: ctor}
+}
+
+// defaultNodeManager is the process-wide NodeManager.
+var defaultNodeManager NodeManager
+
+// GetNodeManager returns the process-wide NodeManager, the one GetNode uses.
+func GetNodeManager() *NodeManager {
+	return &defaultNodeManager
+}
+
+// GetNode returns the process-wide Node, built with NewNode on first use. It
+// is GetNodeManager().Get(path): see (*NodeManager).Get.
+func GetNode(path string) *Node {
+	if x := (*nodeIndex)(atomic.LoadPointer(&defaultNodeManager.index)); x != nil {
+		if s := x.instances[nodeArgs{path: path}]; s != nil {
+			return s.instance
+		}
+	}
+	s := defaultNodeManager.get(nodeArgs{path: path})
+	return s.instance
+}
+
+// Get returns the Node for these arguments, building it on first use;
+// concurrent first callers with the same arguments wait for that one build and
+// share its result, while other arguments build at the same time. Once a Node
+// is built, Get costs one atomic load and a map lookup: no lock, no
+// allocation.
+//
+// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
+// published for lock-free reads once Gets that found it only under the lock
+// are as many as the instances.
+//
+// A constructor that returns a nil *Node has failed. One that panics or calls
+// runtime.Goexit does so in the goroutine that called it, and the callers
+// waiting for it panic with a message that says so. Nothing of a failed build
+// is kept.
+func (m *NodeManager) Get(path string) *Node {
+	if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		if s := x.instances[nodeArgs{path: path}]; s != nil {
+			return s.instance
+		}
+	}
+	s := m.get(nodeArgs{path: path})
+	return s.instance
+}
+
+// Delete drops the Node built for these arguments, if any; the next Get for
+// them builds anew. It returns nil: the manager never closes a Node. A build
+// in flight for them is discarded when it finishes, and its callers build
+// again.
+//
+// Dropping a published instance copies the index of the others, so Delete
+// costs O(n). It is safe while other goroutines call Get, but they may still
+// be using what it closes.
+func (m *NodeManager) Delete(path string) error {
+	args := nodeArgs{path: path}
+	m.mu.Lock()
+	delete(m.builds, args)
+	var s *nodeState
+	if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		s = x.instances[args]
+	}
+	if s != nil {
+		// Published: publish the instances again without it.
+		delete(m.writable(), args)
+		m.publish()
+	} else if s = m.dirty[args]; s != nil {
+		delete(m.dirty, args)
+	}
+	m.mu.Unlock()
+	return nil
+}
+
+// Len returns how many Node instances the manager holds, one for each tuple of
+// arguments it built for, until Delete or Reset. Builds in flight do not
+// count.
+func (m *NodeManager) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dirty != nil {
+		return len(m.dirty)
+	}
+	if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		return len(x.instances)
+	}
+	return 0
+}
+
+// Reset drops every Node; the next Get builds anew. It always returns nil: the
+// manager never closes a Node.
+//
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Node whose build began
+// before. Reset is safe while other goroutines call Get: it is meant for
+// tests, credential rotation and shutdown.
+func (m *NodeManager) Reset() error {
+	m.install(nil)
+	return nil
+}
+
+// nodeArgs holds the arguments a Node is built with: the key of a
+// NodeManager's instances.
+type nodeArgs struct {
+	path string
+}
+
+// nodeIndex is what a NodeManager publishes: its instances by arguments, or
+// one installed by a test hook for all. It never changes once published.
+type nodeIndex struct {
+	instances map[nodeArgs]*nodeState
+	all       *nodeState // installed by SetNodeForTest for every key, or nil
+}
+
+// nodeState is what a NodeManager publishes, a Node, and what Get returns,
+// which may be an error instead. It never changes once made.
+type nodeState struct {
+	instance *Node
+	err      error
+}
+
+// nodeBuild is a construction in flight. Its waiters block on done; result is
+// set before done is closed, and stays nil when Delete, Reset or a test hook
+// discarded the build and its waiters must build again.
+type nodeBuild struct {
+	args   nodeArgs
+	done   chan struct{}
+	result *nodeState
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one,
+// and returns what Get returns. It stays out of line so that Get inlines into
+// its callers.
+//
+//go:noinline
+func (m *NodeManager) get(args nodeArgs) *nodeState {
+	for {
+		m.mu.Lock()
+		x := (*nodeIndex)(atomic.LoadPointer(&m.index))
+		if x != nil && x.all != nil {
+			m.mu.Unlock()
+			return x.all
+		}
+		if s := m.lookup(x, args); s != nil {
+			m.mu.Unlock()
+			return s
+		}
+		b := m.builds[args]
+		if b == nil {
+			b = &nodeBuild{args: args, done: make(chan struct{})}
+			if m.builds == nil {
+				m.builds = make(map[nodeArgs]*nodeBuild)
+			}
+			m.builds[args] = b
+			m.mu.Unlock()
+			if s := m.construct(b); s != nil {
+				return s
+			}
+			// The build was discarded: build again.
+			continue
+		}
+		m.mu.Unlock()
+		<-b.done
+		if b.result != nil {
+			if b.result.err != nil {
+				panic(b.result.err)
+			}
+			return b.result
+		}
+		// The build was discarded: try again.
+	}
+}
+
+// lookup returns the instance for args, from x, the published index, or from
+// dirty. It counts the lookups that found their key in dirty only, and
+// publishes dirty when they are as many as its instances. m.mu is held.
+func (m *NodeManager) lookup(x *nodeIndex, args nodeArgs) *nodeState {
+	if x != nil {
+		if s := x.instances[args]; s != nil {
+			return s
+		}
+	}
+	s := m.dirty[args]
+	if s != nil {
+		m.misses++
+		if m.misses >= len(m.dirty) {
+			m.publish()
+		}
+	}
+	return s
+}
+
+// construct runs the constructor for b on the calling goroutine, so that a
+// panic reaches its caller, then ends b. It returns what the caller's Get
+// returns, or nil when b was discarded and the caller must build again.
+func (m *NodeManager) construct(b *nodeBuild) *nodeState {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
+		// keep nothing, tell the waiters, and let the panic or Goexit go on.
+		r := recover()
+		failure := "called runtime.Goexit"
+		if r != nil {
+			failure = "panicked"
+		}
+		m.finish(b, &nodeState{err: errors.New("cycle: Node constructor " + failure + " in another goroutine")}, false)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewNode
+	}
+	c := ctor(b.args.path)
+	returned = true
+	if c == nil {
+		s := &nodeState{err: errors.New("cycle: Node constructor returned a nil *Node")}
+		m.finish(b, s, false)
+		panic(s.err)
+	}
+	s := &nodeState{instance: c}
+	if !m.finish(b, s, true) {
+		return nil
+	}
+	return s
+}
+
+// finish ends build b with s, which it publishes if publish is set, and wakes
+// b's waiters. It reports false, and does nothing else, when Delete, Reset or
+// a test hook discarded b.
+func (m *NodeManager) finish(b *nodeBuild, s *nodeState, publish bool) bool {
+	m.mu.Lock()
+	current := m.builds[b.args] == b
+	if current {
+		delete(m.builds, b.args)
+		b.result = s
+		if publish {
+			m.writable()[b.args] = s
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// writable returns dirty, made first from the published instances if it is
+// nil. m.mu is held.
+func (m *NodeManager) writable() map[nodeArgs]*nodeState {
+	if m.dirty == nil {
+		m.dirty = make(map[nodeArgs]*nodeState)
+		if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
+			for k, s := range x.instances {
+				m.dirty[k] = s
+			}
+		}
+	}
+	return m.dirty
+}
+
+// publish makes dirty the published index. m.mu is held, and no test hook's
+// instance is installed.
+func (m *NodeManager) publish() {
+	atomic.StorePointer(&m.index, unsafe.Pointer(&nodeIndex{instances: m.dirty}))
+	m.dirty = nil
+	m.misses = 0
+}
+
+// install makes x the published index, discarding dirty and every build in
+// flight, and returns an index of the instances it replaced.
+func (m *NodeManager) install(x *nodeIndex) *nodeIndex {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := (*nodeIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
+	if m.dirty != nil {
+		// dirty holds every instance, the newest too.
+		prev = &nodeIndex{instances: m.dirty}
+	}
+	m.dirty, m.misses, m.builds = nil, 0, nil
+	return prev
+}
+
+// SetNodeForTest makes the process-wide NodeManager, and so GetNode, return c
+// until the test ends; Cleanup then restores what was there before.
+//
+// c is returned for every key, and the instances built for keys before the
+// test are set aside until it ends.
+//
+// The hook changes process-wide state, so it refuses a parallel test: it
+// panics when the test or a parent called t.Parallel, and t.Parallel panics
+// after it. tb is the test's *testing.T or *testing.B.
+//
+// It panics if c is nil: use ResetNodeForTest for a test without a Node.
+func SetNodeForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Node) {
+	tb.Helper()
+	if c == nil {
+		panic("cycle.SetNodeForTest: c is nil; use ResetNodeForTest for a test without a Node")
+	}
+	installNodeForTest(tb, "SetNodeForTest", &nodeIndex{all: &nodeState{instance: c}})
+}
+
+// ResetNodeForTest empties the process-wide NodeManager until the test ends,
+// so that GetNode builds anew; Cleanup then restores what was there before.
+//
+// The hook changes process-wide state, so it refuses a parallel test: it
+// panics when the test or a parent called t.Parallel, and t.Parallel panics
+// after it. tb is the test's *testing.T or *testing.B.
+func ResetNodeForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	installNodeForTest(tb, "ResetNodeForTest", nil)
+}
+
+// installNodeForTest installs x in the process-wide NodeManager until tb's
+// test ends. hook names the caller in panics.
+func installNodeForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, hook string, x *nodeIndex) {
+	tb.Helper()
+	func() {
+		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+			}
+		}()
+		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
+	}()
+	m := &defaultNodeManager
+	prev := m.install(x)
+	tb.Cleanup(func() {
+		m.install(prev)
+	})
+}

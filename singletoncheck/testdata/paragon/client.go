@@ -1,4 +1,4 @@
-package paragon // want package:"singletons\\(Client, Pool\\)"
+package paragon // want package:"singletons\\(Client, Pool, Quiet\\)"
 
 //go:generate singletongen
 
@@ -35,3 +35,13 @@ func rebuild() *Client {
 func literal() *Pool {
 	return &Pool{size: 2} // want `Pool is a singleton: get it with GetPool \(or a PoolManager from NewPoolManager\) instead of building it`
 }
+
+// Quiet has no generated test hooks: functions of those names are the package's own.
+//
+//singleton:generate testhooks=off
+type Quiet struct{}
+
+// SetQuietForTest is not a generated hook.
+func SetQuietForTest(t interface{ Name() string }, q *Quiet) {}
+
+var afterTheConstructor = &Client{} // want `Client is a singleton: get it with GetClient`

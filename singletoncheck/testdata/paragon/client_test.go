@@ -44,3 +44,18 @@ func TestHookInASequentialSubtest(t *testing.T) {
 		t.Parallel()
 	})
 }
+
+func TestHookInACleanupOfAParallelTest(t *testing.T) {
+	t.Parallel()
+	t.Cleanup(func() {
+		ResetClientForTest(t) // want `ResetClientForTest in a parallel test \(t.Parallel at line 49\)`
+	})
+	func() {
+		ResetPoolForTest(t) // want `ResetPoolForTest in a parallel test \(t.Parallel at line 49\)`
+	}()
+}
+
+func TestFunctionsNamedLikeHooksOfATypeWithoutHooks(t *testing.T) {
+	t.Parallel()
+	SetQuietForTest(t, nil)
+}

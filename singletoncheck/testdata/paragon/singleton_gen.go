@@ -559,3 +559,195 @@ func installPoolForTest(tb interface {
 		m.install(prev)
 	})
 }
+
+// QuietManager builds one *Quiet on first use and shares it among all
+// goroutines: see Get. Its zero value is ready to use and builds with
+// new(Quiet); GetQuietManager returns the process-wide one.
+//
+// Reset drops the Quiet while other goroutines may still be using it: it is
+// meant for tests, credential rotation and shutdown.
+//
+// A constructor must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself forever, as with sync.Once. A
+// manager must not be copied after first use.
+type QuietManager struct {
+	// state points to the published quietState, or is nil. It is an unsafe.Pointer
+	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
+	// within the compiler's inlining budget.
+	state unsafe.Pointer
+	ctor  func() *Quiet
+
+	mu    sync.Mutex
+	build *quietBuild // the construction in flight, if any; guarded by mu
+}
+
+// NewQuietManager returns a QuietManager that builds with ctor instead of
+// new(Quiet): for dependency injection, and for tests that need no
+// process-wide state. A nil ctor means new(Quiet).
+func NewQuietManager(ctor func() *Quiet) *QuietManager {
+	return &QuietManager{ctor: ctor}
+}
+
+// defaultQuietManager is the process-wide QuietManager.
+var defaultQuietManager QuietManager
+
+// GetQuietManager returns the process-wide QuietManager, the one GetQuiet
+// uses.
+func GetQuietManager() *QuietManager {
+	return &defaultQuietManager
+}
+
+// GetQuiet returns the process-wide Quiet, built with new(Quiet) on first use.
+// It is GetQuietManager().Get(): see (*QuietManager).Get.
+func GetQuiet() *Quiet {
+	s := (*quietState)(atomic.LoadPointer(&defaultQuietManager.state))
+	if s == nil {
+		s = defaultQuietManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the Quiet, building it on first use; concurrent first callers
+// wait for that one build and share its result. Once the Quiet is built, Get
+// costs one atomic load: no lock, no allocation.
+//
+// A constructor that returns a nil *Quiet has failed. One that panics or calls
+// runtime.Goexit does so in the goroutine that called it, and the callers
+// waiting for it panic with a message that says so. Nothing of a failed build
+// is kept.
+func (m *QuietManager) Get() *Quiet {
+	s := (*quietState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// Reset drops the Quiet; the next Get builds anew. It always returns nil: the
+// manager never closes a Quiet.
+//
+// Builds in flight are discarded when they finish and their callers build
+// again: no Get that starts after Reset returns sees a Quiet whose build began
+// before. Reset is safe while other goroutines call Get: it is meant for
+// tests, credential rotation and shutdown.
+func (m *QuietManager) Reset() error {
+	m.install(nil)
+	return nil
+}
+
+// quietState is what a QuietManager publishes, a Quiet, and what Get returns,
+// which may be an error instead. It never changes once made.
+type quietState struct {
+	instance *Quiet
+	err      error
+}
+
+// quietBuild is a construction in flight. Its waiters block on done; result is
+// set before done is closed, and stays nil when Reset or a test hook discarded
+// the build and its waiters must build again.
+type quietBuild struct {
+	done   chan struct{}
+	result *quietState
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one,
+// and returns what Get returns. It stays out of line so that Get inlines into
+// its callers.
+//
+//go:noinline
+func (m *QuietManager) get() *quietState {
+	for {
+		m.mu.Lock()
+		if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil {
+			m.mu.Unlock()
+			return s
+		}
+		b := m.build
+		if b == nil {
+			b = &quietBuild{done: make(chan struct{})}
+			m.build = b
+			m.mu.Unlock()
+			if s := m.construct(b); s != nil {
+				return s
+			}
+			// The build was discarded: build again.
+			continue
+		}
+		m.mu.Unlock()
+		<-b.done
+		if b.result != nil {
+			if b.result.err != nil {
+				panic(b.result.err)
+			}
+			return b.result
+		}
+		// The build was discarded: try again.
+	}
+}
+
+// construct runs the constructor for b on the calling goroutine, so that a
+// panic reaches its caller, then ends b. It returns what the caller's Get
+// returns, or nil when b was discarded and the caller must build again.
+func (m *QuietManager) construct(b *quietBuild) *quietState {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
+		// keep nothing, tell the waiters, and let the panic or Goexit go on.
+		r := recover()
+		failure := "called runtime.Goexit"
+		if r != nil {
+			failure = "panicked"
+		}
+		m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor " + failure + " in another goroutine")}, false)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	var c *Quiet
+	if m.ctor != nil {
+		c = m.ctor()
+	} else {
+		c = new(Quiet)
+	}
+	returned = true
+	if c == nil {
+		s := &quietState{err: errors.New("paragon: Quiet constructor returned a nil *Quiet")}
+		m.finish(b, s, false)
+		panic(s.err)
+	}
+	s := &quietState{instance: c}
+	if !m.finish(b, s, true) {
+		return nil
+	}
+	return s
+}
+
+// finish ends build b with s, which it publishes if publish is set, and wakes
+// b's waiters. It reports false, and does nothing else, when Reset or a test
+// hook discarded b.
+func (m *QuietManager) finish(b *quietBuild, s *quietState, publish bool) bool {
+	m.mu.Lock()
+	current := m.build == b
+	if current {
+		m.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(&m.state, unsafe.Pointer(s))
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install makes s the published state, discarding any build in flight, and
+// returns the state it replaced.
+func (m *QuietManager) install(s *quietState) *quietState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.build = nil
+	return (*quietState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
+}
