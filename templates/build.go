@@ -210,16 +210,28 @@ func (e *emitter) construct() []jen.Code {
 	m, n := e.m, e.m.Names
 	hasCtx := m.Context != ""
 
-	onFailure := []jen.Code{
+	failedState := func(what string) *jen.Statement {
+		return e.newState(field("err", jen.Qual("errors", "New").Call(
+			jen.Lit(e.message("%s constructor %s in another goroutine", m.Type, what)))))
+	}
+	onGoexit := []jen.Code{
+		jen.If(jen.Op("!").Id("returned").Op("&&").Op("!").Id("failed")).Block(
+			jen.Comment("The constructor called runtime.Goexit (as t.FailNow does): keep"),
+			jen.Comment("nothing, tell the waiters, and let the Goexit go on."),
+			jen.Id("m").Dot("finish").Call(jen.Id("b"), failedState("called runtime.Goexit"), jen.False()),
+		),
+	}
+	onPanic := []jen.Code{
 		jen.If(jen.Id("returned")).Block(jen.Return()),
-		jen.Comment("The constructor panicked or called runtime.Goexit (as t.FailNow does):"),
-		jen.Comment("keep nothing, tell the waiters, and let the panic or Goexit go on."),
-		jen.Id("r").Op(":=").Recover(),
-		jen.Id("failure").Op(":=").Lit("called runtime.Goexit"),
-		jen.If(jen.Id("r").Op("!=").Nil()).Block(jen.Id("failure").Op("=").Lit("panicked")),
-		jen.Id("m").Dot("finish").Call(jen.Id("b"), e.newState(field("err", jen.Qual("errors", "New").Call(
-			jen.Lit(e.message("%s constructor ", m.Type)).Op("+").Id("failure").Op("+").Lit(" in another goroutine")))), jen.False()),
-		jen.If(jen.Id("r").Op("!=").Nil()).Block(jen.Panic(jen.Id("r"))),
+		jen.If(jen.Id("r").Op(":=").Recover(), jen.Id("r").Op("!=").Nil()).Block(
+			jen.Comment("The constructor panicked: keep nothing, tell the waiters, and let the"),
+			jen.Comment("panic go on, from here, where its stack is still whole."),
+			jen.Id("failed").Op("=").True(),
+			jen.Id("m").Dot("finish").Call(jen.Id("b"), failedState("panicked"), jen.False()),
+			jen.Panic(jen.Id("r")),
+		),
+		jen.Comment("No panic value: runtime.Goexit, which goes on, or panic(nil) under"),
+		jen.Comment("GODEBUG panicnil=1, which recover stopped and which is raised again below."),
 	}
 
 	var call []jen.Code
@@ -237,7 +249,6 @@ func (e *emitter) construct() []jen.Code {
 	switch {
 	case m.Constructor == "":
 		call = append(call,
-			jen.Var().Id("c").Add(e.instanceType()),
 			jen.If(jen.Id("m").Dot("ctor").Op("!=").Nil()).Block(
 				jen.Id("c").Op("=").Id("m").Dot("ctor").Call(),
 			).Else().Block(
@@ -246,16 +257,12 @@ func (e *emitter) construct() []jen.Code {
 		)
 	case m.Interface != nil:
 		// The default constructor returns *T: a nil one must stay a nil interface.
-		call = append(call, jen.Var().Id("c").Add(e.instanceType()))
-		assign := jen.Id("c")
 		fromDefault := jen.Id("t")
 		if m.ReturnsError {
-			call = append(call, jen.Var().Err().Error())
-			assign = jen.List(jen.Id("c"), jen.Err())
 			fromDefault = jen.List(jen.Id("t"), jen.Err())
 		}
 		call = append(call, jen.If(jen.Id("m").Dot("ctor").Op("!=").Nil()).Block(
-			assign.Op("=").Id("m").Dot("ctor").Call(ctorArgs...),
+			results.Clone().Op("=").Id("m").Dot("ctor").Call(ctorArgs...),
 		).Else().Block(
 			jen.Var().Id("t").Op("*").Id(m.Type),
 			fromDefault.Op("=").Id(m.Constructor).Call(ctorArgs...),
@@ -265,7 +272,7 @@ func (e *emitter) construct() []jen.Code {
 		call = append(call,
 			jen.Id("ctor").Op(":=").Id("m").Dot("ctor"),
 			jen.If(jen.Id("ctor").Op("==").Nil()).Block(jen.Id("ctor").Op("=").Id(m.Constructor)),
-			results.Op(":=").Id("ctor").Call(ctorArgs...),
+			results.Clone().Op("=").Id("ctor").Call(ctorArgs...),
 		)
 	}
 	call = append(call, jen.Id("returned").Op("=").True())
@@ -316,7 +323,7 @@ func (e *emitter) construct() []jen.Code {
 			jen.Panic(jen.Id("s").Dot("err")),
 		}
 	}
-	outcome = append(outcome, jen.If(jen.Id("c").Op("==").Nil()).Block(onNil...))
+	outcome = append(outcome, jen.If(e.isNilInstance(jen.Id("c"))...).Block(onNil...))
 	var discard []jen.Code
 	if m.Close != NoClose {
 		discard = append(discard, jen.Comment("Nobody will see c: close it."), e.closeInstance(jen.Id("c")))
@@ -329,10 +336,21 @@ func (e *emitter) construct() []jen.Code {
 	)
 
 	body := []jen.Code{
-		jen.Id("returned").Op(":=").False(),
-		jen.Defer().Func().Params().Block(onFailure...).Call(),
+		jen.List(jen.Id("returned"), jen.Id("failed")).Op(":=").List(jen.False(), jen.False()),
+		jen.Defer().Func().Params().Block(onGoexit...).Call(),
+		jen.Var().Id("c").Add(e.instanceType()),
 	}
-	body = append(body, call...)
+	if m.ReturnsError {
+		body = append(body, jen.Var().Err().Error())
+	}
+	body = append(body,
+		jen.Func().Params().Block(append([]jen.Code{jen.Defer().Func().Params().Block(onPanic...).Call()}, call...)...).Call(),
+		jen.If(jen.Op("!").Id("returned")).Block(
+			jen.Id("failed").Op("=").True(),
+			jen.Id("m").Dot("finish").Call(jen.Id("b"), failedState("panicked"), jen.False()),
+			jen.Panic(jen.Nil()),
+		),
+	)
 	body = append(body, outcome...)
 	params := []jen.Code{jen.Id("b").Op("*").Id(n.Build)}
 	what := "construct runs the constructor for b on the calling goroutine, so that a panic reaches its caller, then ends b."
@@ -392,5 +410,17 @@ func (e *emitter) finish() []jen.Code {
 			jen.Close(jen.Id("b").Dot("done")),
 			jen.Return(jen.Id("current")),
 		),
+	}
+}
+
+// isNilInstance renders the condition under which x, an instance, is nil; with iface=,
+// also when the interface holds a nil *T, as an injected constructor may return.
+func (e *emitter) isNilInstance(x *jen.Statement) []jen.Code {
+	if e.m.Interface == nil {
+		return []jen.Code{x.Clone().Op("==").Nil()}
+	}
+	return []jen.Code{
+		jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Add(x.Clone()).Assert(jen.Op("*").Id(e.m.Type)),
+		x.Clone().Op("==").Nil().Op("||").Id("ok").Op("&&").Id("t").Op("==").Nil(),
 	}
 }

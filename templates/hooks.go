@@ -61,7 +61,7 @@ func (e *emitter) setForTest() []jen.Code {
 	return []jen.Code{
 		doc(paragraphs...).Func().Id(n.SetForTest).Params(jen.Id("tb").Add(testingTB()), jen.Id("c").Add(e.instanceType())).Block(
 			jen.Id("tb").Dot("Helper").Call(),
-			jen.If(jen.Id("c").Op("==").Nil()).Block(
+			jen.If(e.isNilInstance(jen.Id("c"))...).Block(
 				jen.Panic(jen.Lit(fmt.Sprintf("%s.%s: c is nil; use %s for a test without a %s", e.pkg, n.SetForTest, n.ResetForTest, m.Type))),
 			),
 			jen.Id(n.TestHook).Call(jen.Id("tb"), jen.Lit(n.SetForTest), installed),

@@ -88,6 +88,7 @@ func (e *emitter) failureDoc() string {
 		} else {
 			s = "A constructor error goes to the callers of that build only: the next Get tries again. "
 		}
+		s += "An instance returned together with an error is ignored, not closed. "
 	}
 	s += fmt.Sprintf("A constructor that returns a nil %s has failed. One that panics or calls runtime.Goexit does so in the goroutine that called it, and the callers waiting for it ", e.instanceName())
 	if m.GetReturnsError() {

@@ -140,29 +140,42 @@ func (m *NoArgManager) get() *noArgState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *NoArgManager) construct(b *noArgBuild) *noArgState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &noArgState{err: errors.New("accessors: NoArg constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &noArgState{err: errors.New("accessors: NoArg constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewNoArg
+	var c *NoArg
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &noArgState{err: errors.New("accessors: NoArg constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewNoArg
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &noArgState{err: errors.New("accessors: NoArg constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &noArgState{err: errors.New("accessors: NoArg constructor returned a nil *NoArg")}
 		m.finish(b, s, false)
@@ -323,7 +336,8 @@ func MustGetNoArgErr() *NoArgErr {
 // Get costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *NoArgErr has failed. One that
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *NoArgErr has failed. One that
 // panics or calls runtime.Goexit does so in the goroutine that called it, and
 // the callers waiting for it get an error that says so. Nothing of a failed
 // build is kept.
@@ -398,29 +412,43 @@ func (m *NoArgErrManager) get() *noArgErrState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *NoArgErrManager) construct(b *noArgErrBuild) *noArgErrState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &noArgErrState{err: errors.New("accessors: NoArgErr constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &noArgErrState{err: errors.New("accessors: NoArgErr constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewNoArgErr
+	var c *NoArgErr
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &noArgErrState{err: errors.New("accessors: NoArgErr constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewNoArgErr
+		}
+		c, err = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &noArgErrState{err: errors.New("accessors: NoArgErr constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor()
-	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
 		s := &noArgErrState{err: err}
@@ -603,10 +631,11 @@ func MustGetStringArg(apiKey string) *StringArg {
 // built, Get costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *StringArg has failed. One
-// that panics or calls runtime.Goexit does so in the goroutine that called it,
-// and the callers waiting for it get an error that says so. Nothing of a
-// failed build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *StringArg has failed. One that
+// panics or calls runtime.Goexit does so in the goroutine that called it, and
+// the callers waiting for it get an error that says so. Nothing of a failed
+// build is kept.
 //
 // Arguments other than those of the StringArg built or being built get an
 // error that matches ErrStringArgConflict, never a StringArg built with other
@@ -698,29 +727,43 @@ func (m *StringArgManager) get(args stringArgArgs) *stringArgState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *StringArgManager) construct(b *stringArgBuild) *stringArgState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &stringArgState{err: errors.New("accessors: StringArg constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &stringArgState{err: errors.New("accessors: StringArg constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewStringArg
+	var c *StringArg
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &stringArgState{err: errors.New("accessors: StringArg constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewStringArg
+		}
+		c, err = ctor(b.args.apiKey)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &stringArgState{err: errors.New("accessors: StringArg constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(b.args.apiKey)
-	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
 		s := &stringArgState{args: b.args, err: err}
@@ -1062,29 +1105,42 @@ func (m *KeyedManager) lookup(x *keyedIndex, args keyedArgs) *keyedState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *KeyedManager) construct(b *keyedBuild) *keyedState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &keyedState{err: errors.New("accessors: Keyed constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &keyedState{err: errors.New("accessors: Keyed constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewKeyed
+	var c *Keyed
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &keyedState{err: errors.New("accessors: Keyed constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewKeyed
+		}
+		c = ctor(b.args.key)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &keyedState{err: errors.New("accessors: Keyed constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor(b.args.key)
-	returned = true
 	if c == nil {
 		s := &keyedState{err: errors.New("accessors: Keyed constructor returned a nil *Keyed")}
 		m.finish(b, s, false)
@@ -1276,10 +1332,11 @@ func MustGetCtx(ctx context.Context) *Ctx {
 // one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Ctx has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *Ctx has failed. One that panics or
+// calls runtime.Goexit does so in the goroutine that called it, and the
+// callers waiting for it get an error that says so. Nothing of a failed build
+// is kept.
 //
 // The build runs on the first caller's goroutine, with its context. A caller
 // that waits for another's build returns ctx.Err() as soon as its own context
@@ -1380,29 +1437,43 @@ func (m *CtxManager) get(ctx context.Context) *ctxState {
 // ends b. It returns what the caller's Get returns, or nil when b was
 // discarded and the caller must build again.
 func (m *CtxManager) construct(ctx context.Context, b *ctxBuild) *ctxState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &ctxState{err: errors.New("accessors: Ctx constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &ctxState{err: errors.New("accessors: Ctx constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewCtx
+	var c *Ctx
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &ctxState{err: errors.New("accessors: Ctx constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewCtx
+		}
+		c, err = ctor(context.WithValue(ctx, ctxBuildKey{}, b))
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &ctxState{err: errors.New("accessors: Ctx constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(context.WithValue(ctx, ctxBuildKey{}, b))
-	returned = true
 	if err != nil && ctx.Err() != nil {
 		// This caller's own context ended the build: the error is for it alone,
 		// never kept, and the waiters build again with their own contexts.

@@ -50,4 +50,9 @@ func NewKeyed(key string) *Keyed { return &Keyed{Client{key}} }
 type Ctx struct{ Client }
 
 // NewCtx builds a Ctx.
-func NewCtx(ctx context.Context) (*Ctx, error) { return &Ctx{Client{"context"}}, ctx.Err() }
+func NewCtx(ctx context.Context) (*Ctx, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &Ctx{Client{"context"}}, nil
+}

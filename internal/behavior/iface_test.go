@@ -49,3 +49,24 @@ func TestIfaceInjectedConstructor(t *testing.T) {
 		t.Fatalf("Reset = %v, closed %v: the manager closes what its constructor built", err, c.(*fakeRemote).closed)
 	}
 }
+
+// An injected constructor that returns NewRemote's result as a RemoteAPI hands the manager
+// a nil *Remote inside a non-nil interface: still a failure, never an instance.
+func TestIfaceTypedNilFromAnInjectedConstructor(t *testing.T) {
+	t.Parallel()
+	m := NewRemoteManager(func(name string) (RemoteAPI, error) { return NewRemote(name) })
+	c, err := m.Get("nil")
+	if c != nil || err == nil {
+		t.Fatalf("Get = (%v, %v), want a nil RemoteAPI and an error", c, err)
+	}
+	if err := m.Reset(); err != nil {
+		t.Fatalf("Reset after the failure = %v", err)
+	}
+}
+
+func TestSetForTestRefusesATypedNil(t *testing.T) {
+	msg := panicMessage(func() { SetRemoteForTest(t, (*Remote)(nil)) })
+	if !strings.Contains(msg, "SetRemoteForTest") || !strings.Contains(msg, "nil") {
+		t.Fatalf("SetRemoteForTest(t, (*Remote)(nil)) panicked with %q, want a refusal", msg)
+	}
+}

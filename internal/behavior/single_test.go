@@ -3,6 +3,8 @@ package behavior
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
@@ -566,5 +568,37 @@ func TestResetRacingGet(t *testing.T) {
 		if n := c.Closes(); n != 1 {
 			t.Fatalf("Conn %d of %d closed %d times, want exactly once", i, len(built), n)
 		}
+	}
+}
+
+// panicNilEnv marks the test binary run by TestPanicNilUnderOldGODEBUG.
+const panicNilEnv = "SINGLETONGEN_BEHAVIOR_PANICNIL"
+
+// Under GODEBUG panicnil=1 (modules before go 1.21), recover returns nil for panic(nil),
+// as it does for runtime.Goexit: the panic must still reach the builder, once, and the
+// waiters must hear of it.
+func TestPanicNilUnderOldGODEBUG(t *testing.T) {
+	if os.Getenv(panicNilEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPanicNilUnderOldGODEBUG$", "-test.v", "-test.timeout=60s")
+		cmd.Env = append(os.Environ(), panicNilEnv+"=1", "GODEBUG=panicnil=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestPanicNilUnderOldGODEBUG") {
+			t.Fatalf("the child test run failed (%v):\n%s", err, out)
+		}
+		return
+	}
+	var calls atomic.Int32
+	m := NewCounterManager(func() *Counter {
+		calls.Add(1)
+		panic(nil)
+	})
+	returned := false
+	func() {
+		defer func() { recover() }()
+		m.Get()
+		returned = true
+	}()
+	if returned || calls.Load() != 1 {
+		t.Fatalf("Get returned: %v, constructor calls: %d; want the panic to reach the builder after one call", returned, calls.Load())
 	}
 }

@@ -79,10 +79,11 @@ func MustGetConn(addr string, port int) *Conn {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Conn has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *Conn has failed. One that panics
+// or calls runtime.Goexit does so in the goroutine that called it, and the
+// callers waiting for it get an error that says so. Nothing of a failed build
+// is kept.
 //
 // Arguments other than those of the Conn built or being built get an error
 // that matches ErrConnConflict, never a Conn built with other arguments and
@@ -180,29 +181,43 @@ func (m *ConnManager) get(args connArgs) *connState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *ConnManager) construct(b *connBuild) *connState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &connState{err: errors.New("behavior: Conn constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &connState{err: errors.New("behavior: Conn constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewConn
+	var c *Conn
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &connState{err: errors.New("behavior: Conn constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewConn
+		}
+		c, err = ctor(b.args.addr, b.args.port)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &connState{err: errors.New("behavior: Conn constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(b.args.addr, b.args.port)
-	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
 		s := &connState{args: b.args, err: err}
@@ -391,7 +406,8 @@ func MustGetCached(name string) *Cached {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error is kept, as with sync.OnceValues: every later Get with
-// the same arguments returns it, until Reset. A constructor that returns a nil
+// the same arguments returns it, until Reset. An instance returned together
+// with an error is ignored, not closed. A constructor that returns a nil
 // *Cached has failed. One that panics or calls runtime.Goexit does so in the
 // goroutine that called it, and the callers waiting for it get an error that
 // says so. Nothing of a failed build is kept.
@@ -486,29 +502,43 @@ func (m *CachedManager) get(args cachedArgs) *cachedState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *CachedManager) construct(b *cachedBuild) *cachedState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &cachedState{err: errors.New("behavior: Cached constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &cachedState{err: errors.New("behavior: Cached constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewCached
+	var c *Cached
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &cachedState{err: errors.New("behavior: Cached constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewCached
+		}
+		c, err = ctor(b.args.name)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &cachedState{err: errors.New("behavior: Cached constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(b.args.name)
-	returned = true
 	if err != nil {
 		// The error is kept (onerror=cache) until Reset.
 		s := &cachedState{args: b.args, err: err}
@@ -683,7 +713,8 @@ func MustGetSession() *Session {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Session has failed. One that
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *Session has failed. One that
 // panics or calls runtime.Goexit does so in the goroutine that called it, and
 // the callers waiting for it get an error that says so. Nothing of a failed
 // build is kept.
@@ -765,29 +796,43 @@ func (m *SessionManager) get() *sessionState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *SessionManager) construct(b *sessionBuild) *sessionState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &sessionState{err: errors.New("behavior: Session constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &sessionState{err: errors.New("behavior: Session constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewSession
+	var c *Session
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &sessionState{err: errors.New("behavior: Session constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewSession
+		}
+		c, err = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &sessionState{err: errors.New("behavior: Session constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor()
-	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
 		s := &sessionState{err: err}
@@ -1042,29 +1087,42 @@ func (m *CounterManager) get() *counterState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *CounterManager) construct(b *counterBuild) *counterState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &counterState{err: errors.New("behavior: Counter constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &counterState{err: errors.New("behavior: Counter constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewCounter
+	var c *Counter
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &counterState{err: errors.New("behavior: Counter constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewCounter
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &counterState{err: errors.New("behavior: Counter constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &counterState{err: errors.New("behavior: Counter constructor returned a nil *Counter")}
 		m.finish(b, s, false)
@@ -1302,30 +1360,42 @@ func (m *PlainManager) get() *plainState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *PlainManager) construct(b *plainBuild) *plainState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &plainState{err: errors.New("behavior: Plain constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &plainState{err: errors.New("behavior: Plain constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
 	var c *Plain
-	if m.ctor != nil {
-		c = m.ctor()
-	} else {
-		c = new(Plain)
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &plainState{err: errors.New("behavior: Plain constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		if m.ctor != nil {
+			c = m.ctor()
+		} else {
+			c = new(Plain)
+		}
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &plainState{err: errors.New("behavior: Plain constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	returned = true
 	if c == nil {
 		s := &plainState{err: errors.New("behavior: Plain constructor returned a nil *Plain")}
 		m.finish(b, s, false)
@@ -1585,29 +1655,42 @@ func (m *QuietHolder) get(args quietArgs) *quietState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *QuietHolder) construct(b *quietBuild) *quietState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &quietState{err: errors.New("behavior: Quiet constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &quietState{err: errors.New("behavior: Quiet constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewQuiet
+	var c *Quiet
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &quietState{err: errors.New("behavior: Quiet constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewQuiet
+		}
+		c = ctor(b.args.level)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &quietState{err: errors.New("behavior: Quiet constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor(b.args.level)
-	returned = true
 	if c == nil {
 		s := &quietState{err: errors.New("behavior: Quiet constructor returned a nil *Quiet")}
 		if !m.finish(b, s, false) {
@@ -1726,10 +1809,11 @@ func MustGetTenant(ctx context.Context, apiKey string) *Tenant {
 // are as many as the instances.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Tenant has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *Tenant has failed. One that panics
+// or calls runtime.Goexit does so in the goroutine that called it, and the
+// callers waiting for it get an error that says so. Nothing of a failed build
+// is kept.
 //
 // The build runs on the first caller's goroutine, with its context. A caller
 // that waits for another's build returns ctx.Err() as soon as its own context
@@ -1928,29 +2012,43 @@ func (m *TenantManager) lookup(x *tenantIndex, args tenantArgs) *tenantState {
 // ends b. It returns what the caller's Get returns, or nil when b was
 // discarded and the caller must build again.
 func (m *TenantManager) construct(ctx context.Context, b *tenantBuild) *tenantState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewTenant
+	var c *Tenant
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewTenant
+		}
+		c, err = ctor(context.WithValue(ctx, tenantBuildKey{}, b), b.args.apiKey)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(context.WithValue(ctx, tenantBuildKey{}, b), b.args.apiKey)
-	returned = true
 	if err != nil && ctx.Err() != nil {
 		// This caller's own context ended the build: the error is for it alone,
 		// never kept, and the waiters build again with their own contexts.
@@ -2345,29 +2443,42 @@ func (m *ShardManager) lookup(x *shardIndex, args shardArgs) *shardState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *ShardManager) construct(b *shardBuild) *shardState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &shardState{err: errors.New("behavior: Shard constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &shardState{err: errors.New("behavior: Shard constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewShard
+	var c *Shard
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &shardState{err: errors.New("behavior: Shard constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewShard
+		}
+		c = ctor(b.args.table, b.args.n)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &shardState{err: errors.New("behavior: Shard constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor(b.args.table, b.args.n)
-	returned = true
 	if c == nil {
 		s := &shardState{err: errors.New("behavior: Shard constructor returned a nil *Shard")}
 		m.finish(b, s, false)
@@ -2575,10 +2686,11 @@ func MustGetLink(ctx context.Context, addr string) *Link {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Link has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *Link has failed. One that panics
+// or calls runtime.Goexit does so in the goroutine that called it, and the
+// callers waiting for it get an error that says so. Nothing of a failed build
+// is kept.
 //
 // The build runs on the first caller's goroutine, with its context. A caller
 // that waits for another's build returns ctx.Err() as soon as its own context
@@ -2704,29 +2816,43 @@ func (m *LinkManager) get(ctx context.Context, args linkArgs) *linkState {
 // ends b. It returns what the caller's Get returns, or nil when b was
 // discarded and the caller must build again.
 func (m *LinkManager) construct(ctx context.Context, b *linkBuild) *linkState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &linkState{err: errors.New("behavior: Link constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &linkState{err: errors.New("behavior: Link constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewLink
+	var c *Link
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &linkState{err: errors.New("behavior: Link constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewLink
+		}
+		c, err = ctor(context.WithValue(ctx, linkBuildKey{}, b), b.args.addr)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &linkState{err: errors.New("behavior: Link constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(context.WithValue(ctx, linkBuildKey{}, b), b.args.addr)
-	returned = true
 	if err != nil && ctx.Err() != nil {
 		// This caller's own context ended the build: the error is for it alone,
 		// never kept, and the waiters build again with their own contexts.
@@ -2937,7 +3063,8 @@ func MustGetRemote(name string) RemoteAPI {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil RemoteAPI has failed. One that
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil RemoteAPI has failed. One that
 // panics or calls runtime.Goexit does so in the goroutine that called it, and
 // the callers waiting for it get an error that says so. Nothing of a failed
 // build is kept.
@@ -3037,35 +3164,47 @@ func (m *RemoteManager) get(args remoteArgs) *remoteState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *RemoteManager) construct(b *remoteBuild) *remoteState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
 	var c RemoteAPI
 	var err error
-	if m.ctor != nil {
-		c, err = m.ctor(b.args.name)
-	} else {
-		var t *Remote
-		t, err = NewRemote(b.args.name)
-		if t != nil {
-			c = t
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		if m.ctor != nil {
+			c, err = m.ctor(b.args.name)
+		} else {
+			var t *Remote
+			t, err = NewRemote(b.args.name)
+			if t != nil {
+				c = t
+			}
 		}
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
 		s := &remoteState{args: b.args, err: err}
@@ -3074,7 +3213,7 @@ func (m *RemoteManager) construct(b *remoteBuild) *remoteState {
 		}
 		return s
 	}
-	if c == nil {
+	if t, ok := c.(*Remote); c == nil || ok && t == nil {
 		s := &remoteState{err: errors.New("behavior: Remote constructor returned a nil RemoteAPI")}
 		if !m.finish(b, s, false) {
 			return nil
@@ -3136,7 +3275,7 @@ func SetRemoteForTest(tb interface {
 	Setenv(key, value string)
 }, c RemoteAPI) {
 	tb.Helper()
-	if c == nil {
+	if t, ok := c.(*Remote); c == nil || ok && t == nil {
 		panic("behavior.SetRemoteForTest: c is nil; use ResetRemoteForTest for a test without a Remote")
 	}
 	installRemoteForTest(tb, "SetRemoteForTest", &remoteState{instance: c, installed: true})

@@ -125,7 +125,10 @@ type Tenant struct {
 
 // NewTenant returns the Tenant of apiKey.
 func NewTenant(ctx context.Context, apiKey string) (*Tenant, error) {
-	return &Tenant{Instance: newInstance(), APIKey: apiKey}, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &Tenant{Instance: newInstance(), APIKey: apiKey}, nil
 }
 
 // Close counts the calls.
@@ -161,7 +164,10 @@ type Link struct {
 
 // NewLink dials addr.
 func NewLink(ctx context.Context, addr string) (*Link, error) {
-	return &Link{Instance: newInstance(), Addr: addr}, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &Link{Instance: newInstance(), Addr: addr}, nil
 }
 
 // Close counts the calls.

@@ -98,10 +98,11 @@ func MustGetClient(baseURL string, apiKey string) API {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil API has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil API has failed. One that panics or
+// calls runtime.Goexit does so in the goroutine that called it, and the
+// callers waiting for it get an error that says so. Nothing of a failed build
+// is kept.
 //
 // Arguments other than those of the Client built or being built get an error
 // that matches ErrClientConflict, never a Client built with other arguments
@@ -199,35 +200,47 @@ func (m *ClientManager) get(args clientArgs) *clientState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *ClientManager) construct(b *clientBuild) *clientState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &clientState{err: errors.New("paragon: Client constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &clientState{err: errors.New("paragon: Client constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
 	var c API
 	var err error
-	if m.ctor != nil {
-		c, err = m.ctor(b.args.baseURL, b.args.apiKey)
-	} else {
-		var t *Client
-		t, err = NewClient(b.args.baseURL, b.args.apiKey)
-		if t != nil {
-			c = t
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		if m.ctor != nil {
+			c, err = m.ctor(b.args.baseURL, b.args.apiKey)
+		} else {
+			var t *Client
+			t, err = NewClient(b.args.baseURL, b.args.apiKey)
+			if t != nil {
+				c = t
+			}
 		}
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
 		s := &clientState{args: b.args, err: err}
@@ -236,7 +249,7 @@ func (m *ClientManager) construct(b *clientBuild) *clientState {
 		}
 		return s
 	}
-	if c == nil {
+	if t, ok := c.(*Client); c == nil || ok && t == nil {
 		s := &clientState{err: errors.New("paragon: Client constructor returned a nil API")}
 		if !m.finish(b, s, false) {
 			return nil
@@ -298,7 +311,7 @@ func SetClientForTest(tb interface {
 	Setenv(key, value string)
 }, c API) {
 	tb.Helper()
-	if c == nil {
+	if t, ok := c.(*Client); c == nil || ok && t == nil {
 		panic("paragon.SetClientForTest: c is nil; use ResetClientForTest for a test without a Client")
 	}
 	installClientForTest(tb, "SetClientForTest", &clientState{instance: c, installed: true})

@@ -88,10 +88,11 @@ func MustGetClient(ctx context.Context, tenant Tenant) *Client {
 // are as many as the instances.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Client has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *Client has failed. One that panics
+// or calls runtime.Goexit does so in the goroutine that called it, and the
+// callers waiting for it get an error that says so. Nothing of a failed build
+// is kept.
 //
 // The build runs on the first caller's goroutine, with its context. A caller
 // that waits for another's build returns ctx.Err() as soon as its own context
@@ -290,29 +291,43 @@ func (m *ClientManager) lookup(x *clientIndex, args clientArgs) *clientState {
 // ends b. It returns what the caller's Get returns, or nil when b was
 // discarded and the caller must build again.
 func (m *ClientManager) construct(ctx context.Context, b *clientBuild) *clientState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &clientState{err: errors.New("tenants: Client constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &clientState{err: errors.New("tenants: Client constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewClient
+	var c *Client
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &clientState{err: errors.New("tenants: Client constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewClient
+		}
+		c, err = ctor(context.WithValue(ctx, clientBuildKey{}, b), b.args.tenant)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &clientState{err: errors.New("tenants: Client constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(context.WithValue(ctx, clientBuildKey{}, b), b.args.tenant)
-	returned = true
 	if err != nil && ctx.Err() != nil {
 		// This caller's own context ended the build: the error is for it alone,
 		// never kept, and the waiters build again with their own contexts.

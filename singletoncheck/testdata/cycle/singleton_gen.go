@@ -138,29 +138,42 @@ func (m *AManager) get() *aState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *AManager) construct(b *aBuild) *aState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &aState{err: errors.New("cycle: A constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &aState{err: errors.New("cycle: A constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewA
+	var c *A
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &aState{err: errors.New("cycle: A constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewA
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &aState{err: errors.New("cycle: A constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &aState{err: errors.New("cycle: A constructor returned a nil *A")}
 		m.finish(b, s, false)
@@ -387,29 +400,42 @@ func (m *BManager) get() *bState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *BManager) construct(b *bBuild) *bState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &bState{err: errors.New("cycle: B constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &bState{err: errors.New("cycle: B constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewB
+	var c *B
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &bState{err: errors.New("cycle: B constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewB
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &bState{err: errors.New("cycle: B constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &bState{err: errors.New("cycle: B constructor returned a nil *B")}
 		m.finish(b, s, false)
@@ -636,29 +662,42 @@ func (m *CManager) get() *cState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *CManager) construct(b *cBuild) *cState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &cState{err: errors.New("cycle: C constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &cState{err: errors.New("cycle: C constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewC
+	var c *C
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &cState{err: errors.New("cycle: C constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewC
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &cState{err: errors.New("cycle: C constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &cState{err: errors.New("cycle: C constructor returned a nil *C")}
 		m.finish(b, s, false)
@@ -885,29 +924,42 @@ func (m *DManager) get() *dState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *DManager) construct(b *dBuild) *dState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &dState{err: errors.New("cycle: D constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &dState{err: errors.New("cycle: D constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewD
+	var c *D
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &dState{err: errors.New("cycle: D constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewD
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &dState{err: errors.New("cycle: D constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &dState{err: errors.New("cycle: D constructor returned a nil *D")}
 		m.finish(b, s, false)
@@ -1134,29 +1186,42 @@ func (m *EManager) get() *eState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *EManager) construct(b *eBuild) *eState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &eState{err: errors.New("cycle: E constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &eState{err: errors.New("cycle: E constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewE
+	var c *E
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &eState{err: errors.New("cycle: E constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewE
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &eState{err: errors.New("cycle: E constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &eState{err: errors.New("cycle: E constructor returned a nil *E")}
 		m.finish(b, s, false)
@@ -1383,29 +1448,42 @@ func (m *LazyManager) get() *lazyState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *LazyManager) construct(b *lazyBuild) *lazyState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewLazy
+	var c *Lazy
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewLazy
+		}
+		c = ctor()
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor()
-	returned = true
 	if c == nil {
 		s := &lazyState{err: errors.New("cycle: Lazy constructor returned a nil *Lazy")}
 		m.finish(b, s, false)
@@ -1729,29 +1807,42 @@ func (m *NodeManager) lookup(x *nodeIndex, args nodeArgs) *nodeState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *NodeManager) construct(b *nodeBuild) *nodeState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &nodeState{err: errors.New("cycle: Node constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &nodeState{err: errors.New("cycle: Node constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewNode
+	var c *Node
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &nodeState{err: errors.New("cycle: Node constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewNode
+		}
+		c = ctor(b.args.path)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &nodeState{err: errors.New("cycle: Node constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c := ctor(b.args.path)
-	returned = true
 	if c == nil {
 		s := &nodeState{err: errors.New("cycle: Node constructor returned a nil *Node")}
 		m.finish(b, s, false)

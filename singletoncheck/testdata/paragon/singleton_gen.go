@@ -80,10 +80,11 @@ func MustGetClient(apiKey string) *Client {
 // costs one atomic load: no lock, no allocation.
 //
 // A constructor error goes to the callers of that build only: the next Get
-// tries again. A constructor that returns a nil *Client has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// tries again. An instance returned together with an error is ignored, not
+// closed. A constructor that returns a nil *Client has failed. One that panics
+// or calls runtime.Goexit does so in the goroutine that called it, and the
+// callers waiting for it get an error that says so. Nothing of a failed build
+// is kept.
 //
 // Arguments other than those of the Client built or being built get an error
 // that matches ErrClientConflict, never a Client built with other arguments
@@ -175,29 +176,43 @@ func (m *ClientManager) get(args clientArgs) *clientState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *ClientManager) construct(b *clientBuild) *clientState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &clientState{err: errors.New("paragon: Client constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &clientState{err: errors.New("paragon: Client constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
-	ctor := m.ctor
-	if ctor == nil {
-		ctor = NewClient
+	var c *Client
+	var err error
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		ctor := m.ctor
+		if ctor == nil {
+			ctor = NewClient
+		}
+		c, err = ctor(b.args.apiKey)
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	c, err := ctor(b.args.apiKey)
-	returned = true
 	if err != nil {
 		// A failed build is not kept: the next Get tries again.
 		s := &clientState{args: b.args, err: err}
@@ -438,30 +453,42 @@ func (m *PoolManager) get() *poolState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *PoolManager) construct(b *poolBuild) *poolState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &poolState{err: errors.New("paragon: Pool constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &poolState{err: errors.New("paragon: Pool constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
 	var c *Pool
-	if m.ctor != nil {
-		c = m.ctor()
-	} else {
-		c = new(Pool)
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &poolState{err: errors.New("paragon: Pool constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		if m.ctor != nil {
+			c = m.ctor()
+		} else {
+			c = new(Pool)
+		}
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &poolState{err: errors.New("paragon: Pool constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	returned = true
 	if c == nil {
 		s := &poolState{err: errors.New("paragon: Pool constructor returned a nil *Pool")}
 		m.finish(b, s, false)
@@ -689,30 +716,42 @@ func (m *QuietManager) get() *quietState {
 // panic reaches its caller, then ends b. It returns what the caller's Get
 // returns, or nil when b was discarded and the caller must build again.
 func (m *QuietManager) construct(b *quietBuild) *quietState {
-	returned := false
+	returned, failed := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		// The constructor panicked or called runtime.Goexit (as t.FailNow does):
-		// keep nothing, tell the waiters, and let the panic or Goexit go on.
-		r := recover()
-		failure := "called runtime.Goexit"
-		if r != nil {
-			failure = "panicked"
-		}
-		m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor " + failure + " in another goroutine")}, false)
-		if r != nil {
-			panic(r)
+		if !returned && !failed {
+			// The constructor called runtime.Goexit (as t.FailNow does): keep
+			// nothing, tell the waiters, and let the Goexit go on.
+			m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor called runtime.Goexit in another goroutine")}, false)
 		}
 	}()
 	var c *Quiet
-	if m.ctor != nil {
-		c = m.ctor()
-	} else {
-		c = new(Quiet)
+	func() {
+		defer func() {
+			if returned {
+				return
+			}
+			if r := recover(); r != nil {
+				// The constructor panicked: keep nothing, tell the waiters, and let the
+				// panic go on, from here, where its stack is still whole.
+				failed = true
+				m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor panicked in another goroutine")}, false)
+				panic(r)
+			}
+			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
+			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
+		}()
+		if m.ctor != nil {
+			c = m.ctor()
+		} else {
+			c = new(Quiet)
+		}
+		returned = true
+	}()
+	if !returned {
+		failed = true
+		m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor panicked in another goroutine")}, false)
+		panic(nil)
 	}
-	returned = true
 	if c == nil {
 		s := &quietState{err: errors.New("paragon: Quiet constructor returned a nil *Quiet")}
 		m.finish(b, s, false)
