@@ -5,6 +5,7 @@ package directive
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"strings"
 	"unicode"
@@ -20,6 +21,20 @@ const (
 // and so is either the directive or a misspelling of it.
 func Is(comment string) bool {
 	return strings.HasPrefix(comment, Prefix)
+}
+
+// Docs returns the comment groups that carry the doc, and so the directive, of type spec
+// ts of declaration gd: its own and, when gd declares it alone, gd's, where the parser
+// puts the doc of a declaration that is not parenthesised.
+func Docs(gd *ast.GenDecl, ts *ast.TypeSpec) []*ast.CommentGroup {
+	var docs []*ast.CommentGroup
+	if ts.Doc != nil {
+		docs = append(docs, ts.Doc)
+	}
+	if gd.Doc != nil && len(gd.Specs) == 1 {
+		docs = append(docs, gd.Doc)
+	}
+	return docs
 }
 
 // An Error is a mistake in a directive, at a byte offset into its comment.

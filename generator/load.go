@@ -26,7 +26,24 @@ type loader struct {
 	cfg      Config
 	fset     *token.FileSet
 	diags    []diagnostic
-	external []Diagnostic // positioned by the go command rather than by fset
+	external []Diagnostic      // positioned by the go command rather than by fset
+	sources  map[string][]byte // files read so far, by name: each is read once
+}
+
+// readFile returns the content of a file, reading it only the first time.
+func (l *loader) readFile(name string) ([]byte, error) {
+	if src, ok := l.sources[name]; ok {
+		return src, nil
+	}
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if l.sources == nil {
+		l.sources = map[string][]byte{}
+	}
+	l.sources[name] = src
+	return src, nil
 }
 
 // pkg is one package of a run, as far as the generator needs it.
@@ -137,10 +154,10 @@ func (l *loader) importsOfAnnotatedDirs() []string {
 		}
 		names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, name := range names {
-			if strings.HasSuffix(name, "_test.go") {
+			if !isNonTestGo(name) {
 				continue
 			}
-			src, err := os.ReadFile(name)
+			src, err := l.readFile(name)
 			if err != nil || isGenerated(src) {
 				continue
 			}
@@ -227,7 +244,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 		p.output.exists = true
 		p.output.notFile = true
 	case err == nil:
-		content, err := os.ReadFile(p.output.path)
+		content, err := l.readFile(p.output.path)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +262,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			// Our previous output: it may be stale, and is about to be replaced.
 			continue
 		}
-		src, err := os.ReadFile(name)
+		src, err := l.readFile(name)
 		if err != nil {
 			return nil, err
 		}
@@ -258,14 +275,14 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 	}
 	testSources := map[string][]byte{}
 	for _, name := range tests {
-		src, err := os.ReadFile(name)
+		src, err := l.readFile(name)
 		if err != nil {
 			return nil, err
 		}
 		testSources[name] = src
 		hasDirective = hasDirective || bytes.Contains(src, []byte(directive.Prefix))
 	}
-	if !hasDirective && !ignoredHaveDirective(lp.IgnoredFiles) {
+	if !hasDirective && !l.ignoredHaveDirective(lp.IgnoredFiles) {
 		return p, nil
 	}
 
@@ -314,10 +331,10 @@ func (l *loader) checkConstraints(p *pkg, ignoredFiles []string) {
 	}
 	built := len(files)
 	for _, name := range ignoredFiles {
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+		if !isNonTestGo(name) {
 			continue
 		}
-		src, err := os.ReadFile(name)
+		src, err := l.readFile(name)
 		if err != nil || !bytes.Contains(src, []byte(directive.Prefix)) {
 			continue
 		}
@@ -364,16 +381,21 @@ func firstDirective(f *ast.File) (token.Pos, bool) {
 
 // ignoredHaveDirective reports whether a file the build configuration leaves out may
 // carry a directive.
-func ignoredHaveDirective(names []string) bool {
+func (l *loader) ignoredHaveDirective(names []string) bool {
 	for _, name := range names {
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+		if !isNonTestGo(name) {
 			continue
 		}
-		if src, err := os.ReadFile(name); err == nil && bytes.Contains(src, []byte(directive.Prefix)) {
+		if src, err := l.readFile(name); err == nil && bytes.Contains(src, []byte(directive.Prefix)) {
 			return true
 		}
 	}
 	return false
+}
+
+// isNonTestGo reports whether a file is Go source of a package rather than of its tests.
+func isNonTestGo(name string) bool {
+	return strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")
 }
 
 // isGenerated reports whether a file is one of ours: its first line is our header.
@@ -406,12 +428,10 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 		if !ok || gd.Tok != token.TYPE {
 			continue
 		}
-		if gd.Doc != nil && len(gd.Specs) == 1 {
-			docs[gd.Doc] = gd.Specs[0].(*ast.TypeSpec)
-		}
 		for _, spec := range gd.Specs {
-			if ts := spec.(*ast.TypeSpec); ts.Doc != nil {
-				docs[ts.Doc] = ts
+			ts := spec.(*ast.TypeSpec)
+			for _, doc := range directive.Docs(gd, ts) {
+				docs[doc] = ts
 			}
 		}
 	}

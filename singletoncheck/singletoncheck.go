@@ -138,11 +138,7 @@ func (c *checker) findSingletons() []singleton {
 			}
 			for _, spec := range gd.Specs {
 				ts := spec.(*ast.TypeSpec)
-				doc := ts.Doc
-				if doc == nil && len(gd.Specs) == 1 {
-					doc = gd.Doc
-				}
-				opts := directiveOf(doc)
+				opts := directiveOf(directive.Docs(gd, ts))
 				if opts == nil {
 					continue
 				}
@@ -168,15 +164,14 @@ func (c *checker) findSingletons() []singleton {
 	return found
 }
 
-// directiveOf returns the options of the directive in a doc comment, or nil.
-func directiveOf(doc *ast.CommentGroup) *directive.Options {
-	if doc == nil {
-		return nil
-	}
-	for _, comment := range doc.List {
-		if directive.Is(comment.Text) {
-			opts, _ := directive.ParseOptions(comment.Text) // singletongen reports its errors
-			return opts
+// directiveOf returns the options of the directive in doc comments, or nil.
+func directiveOf(docs []*ast.CommentGroup) *directive.Options {
+	for _, doc := range docs {
+		for _, comment := range doc.List {
+			if directive.Is(comment.Text) {
+				opts, _ := directive.ParseOptions(comment.Text) // singletongen reports its errors
+				return opts
+			}
 		}
 	}
 	return nil

@@ -112,14 +112,10 @@ func (e *emitter) receiver() *jen.Statement {
 
 // paramList renders the accessors' parameters: ctx context.Context, apiKey string, ...
 func (e *emitter) paramList() []jen.Code {
-	var params []jen.Code
-	if e.m.Context != "" {
-		params = append(params, jen.Id(e.m.Context).Qual("context", "Context"))
+	if e.m.Context == "" {
+		return e.keyParams()
 	}
-	for _, p := range e.m.Params {
-		params = append(params, jen.Id(p.Name).Add(typ(p.Type)))
-	}
-	return params
+	return append([]jen.Code{jen.Id(e.m.Context).Qual("context", "Context")}, e.keyParams()...)
 }
 
 // keyParams renders the parameters without the context, as Delete takes them.
