@@ -140,7 +140,7 @@ func (m *Manager) HasConflicts() bool { return m.HasParams() && !m.Keyed }
 // Locals are the identifiers, besides the package-level names in Names and the names
 // of imported packages, that generated code uses where the constructor's parameters are
 // in scope: the generator renames a parameter that has one of these names.
-var Locals = []string{"m", "s", "x", "c", "t", "ok", "err", "args", "delete", "nil", "panic"}
+var Locals = []string{"m", "s", "x", "c", "err", "args", "delete", "nil", "panic"}
 
 // StdImports are the packages generated files import, by path, with the names the
 // templates use for them: a parameter type must not take one of these names for another
