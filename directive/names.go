@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/singletongen/singletongen/templates"
+	"github.com/singletongen/singletongen/model"
 )
 
 // initialisms are the words Go spells in one case throughout (HTTPClient, userID), as
@@ -68,8 +68,8 @@ func exportedLike(like, prefix, name, suffix string) string {
 }
 
 // Names names everything generated for type typeName, as its options say.
-func Names(typeName string, o *Options) templates.Names {
-	n := templates.Names{
+func Names(typeName string, o *Options) model.Names {
+	n := model.Names{
 		Manager: o.Manager,
 		Getter:  o.Getter,
 	}

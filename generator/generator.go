@@ -10,11 +10,10 @@ import (
 	"fmt"
 	"go/token"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
 
+	"github.com/singletongen/singletongen/model"
 	"github.com/singletongen/singletongen/templates"
 )
 
@@ -47,43 +46,6 @@ func (r Result) Diff(name string) []byte {
 	return diff.Diff("a/"+name, r.Previous, "b/"+name, r.Content)
 }
 
-// Diagnostic is an error in the user's input, at a position in a file.
-type Diagnostic struct {
-	Pos     token.Position
-	Message string
-}
-
-func (d Diagnostic) String() string {
-	if !d.Pos.IsValid() {
-		if d.Pos.Filename != "" {
-			return d.Pos.Filename + ": " + d.Message
-		}
-		return d.Message
-	}
-	return fmt.Sprintf("%s: %s", d.Pos, d.Message)
-}
-
-// Diagnostics is the error Generate returns for bad input: every problem found, sorted
-// by position.
-type Diagnostics []Diagnostic
-
-func (ds Diagnostics) Error() string {
-	var b strings.Builder
-	for i, d := range ds {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(d.String())
-	}
-	return b.String()
-}
-
-// diagnostic is a Diagnostic while its file set is at hand.
-type diagnostic struct {
-	pos token.Pos
-	msg string
-}
-
 // Generate loads the packages that cfg names and returns the generated file of each one
 // that has annotated types or a generated file to remove. It returns Diagnostics when any
 // package has an error, and then no results.
@@ -108,6 +70,8 @@ func Generate(cfg Config) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	r := &reporter{fset: l.fset, dir: cfg.Dir}
+	errs := l.problems
 	var results []Result
 	for _, p := range pkgs {
 		if len(p.directives) == 0 {
@@ -116,26 +80,22 @@ func Generate(cfg Config) ([]Result, error) {
 			}
 			continue
 		}
-		switch {
-		case p.output.notFile:
-			l.external = append(l.external, Diagnostic{
-				Pos:     token.Position{Filename: p.output.path},
-				Message: "not a regular file: singletongen cannot write the generated file there; rename it, or name the generated file with -output",
-			})
-		case p.output.exists && !p.output.ours:
-			l.external = append(l.external, Diagnostic{
-				Pos:     token.Position{Filename: p.output.path, Line: 1, Column: 1},
-				Message: fmt.Sprintf("%s was not written by singletongen (it does not start with %q): rename or remove it, or name the generated file with -output", filepath.Base(p.output.path), templates.Header),
-			})
+		if err := p.output.replaceable(); err != nil {
+			errs = append(errs, err)
 		}
-		file := analyze(p, l)
+		c := &checker{fset: l.fset, p: p, where: r.where}
+		file, ferrs := c.file()
+		errs = append(errs, ferrs...)
 		if file == nil {
 			continue
 		}
-		file.BuildConstraint = p.constraint
 		var buf bytes.Buffer
 		if err := templates.Render(file).Render(&buf); err != nil {
 			return nil, fmt.Errorf("%s: rendering the generated file: %w", p.path, err)
+		}
+		if ierrs := c.importCollisions(buf.Bytes()); len(ierrs) > 0 {
+			errs = append(errs, ierrs...)
+			continue
 		}
 		results = append(results, Result{
 			PkgPath:  p.path,
@@ -145,52 +105,25 @@ func Generate(cfg Config) ([]Result, error) {
 			Current:  p.output.ours && bytes.Equal(p.output.content, buf.Bytes()),
 		})
 	}
-	if len(l.diags)+len(l.external) > 0 {
-		return nil, l.diagnostics()
+	if len(errs) > 0 {
+		return nil, r.diagnostics(errs)
 	}
 	return results, nil
 }
 
-// where spells a position for a message: relative to the configured directory, as
-// diagnostics are.
-func (l *loader) where(pos token.Pos) string {
-	return l.relative(l.fset.Position(pos)).String()
-}
-
-func (l *loader) relative(pos token.Position) token.Position {
-	if rel, err := filepath.Rel(l.cfg.Dir, pos.Filename); err == nil && !strings.HasPrefix(rel, "..") {
-		pos.Filename = rel
-	}
-	return pos
-}
-
-// diagnostics returns the diagnostics collected so far, positioned relative to the
-// configured directory and sorted.
-func (l *loader) diagnostics() Diagnostics {
-	seen := map[string]bool{}
-	var ds Diagnostics
-	add := func(d Diagnostic) {
-		d.Pos = l.relative(d.Pos)
-		if key := d.String(); !seen[key] {
-			seen[key] = true
-			ds = append(ds, d)
+// replaceable returns why the generated file cannot be written where o is, or nil.
+func (o *outputFile) replaceable() error {
+	switch {
+	case o.notFile:
+		return Diagnostic{
+			Pos:     token.Position{Filename: o.path},
+			Message: "not a regular file: singletongen cannot write the generated file there; rename it, or name the generated file with -output",
+		}
+	case o.exists && !o.ours:
+		return Diagnostic{
+			Pos:     token.Position{Filename: o.path, Line: 1, Column: 1},
+			Message: fmt.Sprintf("%s was not written by singletongen (it does not start with %q): rename or remove it, or name the generated file with -output", filepath.Base(o.path), model.Header),
 		}
 	}
-	for _, d := range l.diags {
-		add(Diagnostic{Pos: l.fset.Position(d.pos), Message: d.msg})
-	}
-	for _, d := range l.external {
-		add(d)
-	}
-	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := ds[i].Pos, ds[j].Pos
-		if a.Filename != b.Filename {
-			return a.Filename < b.Filename
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
-	return ds
+	return nil
 }

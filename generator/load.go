@@ -18,15 +18,17 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/singletongen/singletongen/directive"
-	"github.com/singletongen/singletongen/templates"
+	"github.com/singletongen/singletongen/model"
 )
 
-// loader reads the packages of a run and collects their diagnostics.
+// loader reads the packages of a run: it lists them, finds their directives, and parses
+// and type-checks those that have any. What keeps a package from loading (the go
+// command's errors, syntax errors, conflicting build constraints) it collects in
+// problems; what the directives mean is for the checker.
 type loader struct {
 	cfg      Config
 	fset     *token.FileSet
-	diags    []diagnostic
-	external []Diagnostic      // positioned by the go command rather than by fset
+	problems []error
 	sources  map[string][]byte // files read so far, by name: each is read once
 }
 
@@ -74,10 +76,6 @@ type directiveComment struct {
 	comment *ast.Comment
 	spec    *ast.TypeSpec // nil when the comment is not on a package-level type
 	inTest  bool          // in a _test.go file
-}
-
-func (l *loader) errorf(pos token.Pos, format string, args ...any) {
-	l.diags = append(l.diags, diagnostic{pos, fmt.Sprintf(format, args...)})
 }
 
 // load lists the packages the patterns match, and parses and type-checks those with
@@ -191,7 +189,7 @@ func (l *loader) buildFlags() []string {
 // listErrors reports the errors the go command found in a package.
 func (l *loader) listErrors(lp *packages.Package) {
 	for _, e := range lp.Errors {
-		l.external = append(l.external, Diagnostic{Pos: parsePosition(e.Pos), Message: l.oneLine(e.Msg)})
+		l.problems = append(l.problems, Diagnostic{Pos: parsePosition(e.Pos), Message: l.oneLine(e.Msg)})
 	}
 }
 
@@ -238,20 +236,8 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 	if lp.Module != nil && lp.Module.GoVersion != "" {
 		p.goVersion = "go" + lp.Module.GoVersion
 	}
-	p.output.path = filepath.Join(p.dir, l.cfg.Output)
-	switch info, err := os.Stat(p.output.path); {
-	case err == nil && !info.Mode().IsRegular():
-		p.output.exists = true
-		p.output.notFile = true
-	case err == nil:
-		content, err := l.readFile(p.output.path)
-		if err != nil {
-			return nil, err
-		}
-		p.output.exists = true
-		p.output.ours = isGenerated(content)
-		p.output.content = content
-	case !os.IsNotExist(err):
+	var err error
+	if p.output, err = l.readOutput(filepath.Join(p.dir, l.cfg.Output)); err != nil {
 		return nil, err
 	}
 
@@ -311,6 +297,27 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 	return p, nil
 }
 
+// readOutput looks at what is where the generated file goes.
+func (l *loader) readOutput(path string) (outputFile, error) {
+	o := outputFile{path: path}
+	switch info, err := os.Stat(path); {
+	case err == nil && !info.Mode().IsRegular():
+		o.exists = true
+		o.notFile = true
+	case err == nil:
+		content, err := l.readFile(path)
+		if err != nil {
+			return o, err
+		}
+		o.exists = true
+		o.ours = isGenerated(content)
+		o.content = content
+	case !os.IsNotExist(err):
+		return o, err
+	}
+	return o, nil
+}
+
 // checkConstraints finds the build constraint of the package's annotated files, which
 // the generated file repeats: they must all have the same, since a package has one
 // generated file. Annotated files that the build configuration leaves out are read too:
@@ -351,8 +358,8 @@ func (l *loader) checkConstraints(p *pkg, ignoredFiles []string) {
 	}
 	for _, f := range files[1:] {
 		if f.constraint != files[0].constraint {
-			l.errorf(f.pos, "%s is under build constraint %s, and %s under %s: a package's annotated types must share one build constraint, because singletongen writes one file per package",
-				filepath.Base(f.name), describeConstraint(f.constraint), filepath.Base(files[0].name), describeConstraint(files[0].constraint))
+			l.problems = append(l.problems, errorAt(f.pos, "%s is under build constraint %s, and %s under %s: a package's annotated types must share one build constraint, because singletongen writes one file per package",
+				filepath.Base(f.name), describeConstraint(f.constraint), filepath.Base(files[0].name), describeConstraint(files[0].constraint)))
 			return
 		}
 	}
@@ -400,7 +407,7 @@ func isNonTestGo(name string) bool {
 
 // isGenerated reports whether a file is one of ours: its first line is our header.
 func isGenerated(content []byte) bool {
-	return bytes.HasPrefix(content, []byte(templates.Header+"\n"))
+	return bytes.HasPrefix(content, []byte(model.Header+"\n"))
 }
 
 // parse parses a file, reporting its syntax errors.
@@ -410,10 +417,10 @@ func (l *loader) parse(name string, src []byte) *ast.File {
 		var list scanner.ErrorList
 		if errors.As(err, &list) {
 			for _, e := range list {
-				l.external = append(l.external, Diagnostic{Pos: e.Pos, Message: e.Msg})
+				l.problems = append(l.problems, Diagnostic{Pos: e.Pos, Message: e.Msg})
 			}
 		} else {
-			l.external = append(l.external, Diagnostic{Pos: token.Position{Filename: name}, Message: err.Error()})
+			l.problems = append(l.problems, Diagnostic{Pos: token.Position{Filename: name}, Message: err.Error()})
 		}
 	}
 	return f

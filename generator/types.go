@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/singletongen/singletongen/templates"
+	"github.com/singletongen/singletongen/model"
 )
 
 // whyNotComparable says why arguments of type t cannot be compared reliably, or returns ""
@@ -80,7 +80,7 @@ func newTypeWriter(pkg *types.Package, imports *importSet) *typeWriter {
 // expr spells t, which may be any type a package can name: types.TypeString writes it,
 // with a marker in place of each package qualifier, which expr turns into a qualified
 // name for the templates (and an import).
-func (w *typeWriter) expr(t types.Type) (templates.Type, error) {
+func (w *typeWriter) expr(t types.Type) (model.Type, error) {
 	const mark = "\x00"
 	spelled := types.TypeString(t, func(p *types.Package) string {
 		if p == w.pkg {
@@ -89,11 +89,11 @@ func (w *typeWriter) expr(t types.Type) (templates.Type, error) {
 		w.packages[p.Path()] = p
 		return mark + p.Path() + mark
 	})
-	var out templates.Type
+	var out model.Type
 	for spelled != "" {
 		before, rest, found := strings.Cut(spelled, mark)
 		if before != "" {
-			out = append(out, templates.TypePart{Syntax: before})
+			out = append(out, model.TypePart{Syntax: before})
 		}
 		if !found {
 			break
@@ -109,7 +109,7 @@ func (w *typeWriter) expr(t types.Type) (templates.Type, error) {
 			return nil, fmt.Errorf("%s names %s.%s, which is not exported: generated code cannot spell it", types.TypeString(t, qualifier(w.pkg)), path, name)
 		}
 		w.imports.add(w.packages[path])
-		out = append(out, templates.TypePart{Path: path, Name: name})
+		out = append(out, model.TypePart{Path: path, Name: name})
 		spelled = rest[end:]
 	}
 	return out, nil
@@ -119,14 +119,14 @@ func (w *typeWriter) expr(t types.Type) (templates.Type, error) {
 // that name is taken, by the generated file's own imports, by the package's declarations
 // or by another import.
 type importSet struct {
-	names map[string]string  // path -> name, for every import of the file
-	taken map[string]bool    // names in use at package level
-	added []templates.Import // the imports of parameter types, in the order added
+	names map[string]string // path -> name, for every import of the file
+	taken map[string]bool   // names in use at package level
+	added []model.Import    // the imports of parameter types, in the order added
 }
 
 func newImportSet(taken map[string]bool) *importSet {
 	s := &importSet{names: map[string]string{}, taken: taken}
-	for path, name := range templates.StdImports {
+	for path, name := range model.StdImports {
 		s.names[path] = name
 		taken[name] = true
 	}
@@ -143,7 +143,7 @@ func (s *importSet) add(p *types.Package) {
 	}
 	s.taken[name] = true
 	s.names[p.Path()] = name
-	s.added = append(s.added, templates.Import{Path: p.Path(), Name: name, Aliased: name != p.Name()})
+	s.added = append(s.added, model.Import{Path: p.Path(), Name: name, Aliased: name != p.Name()})
 }
 
 // qualifier names packages in messages as their users' code does, and pkg's own types

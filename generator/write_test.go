@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/singletongen/singletongen/templates"
+	"github.com/singletongen/singletongen/model"
 )
 
-const generated = templates.Header + "\n\npackage p\n"
+const generated = model.Header + "\n\npackage p\n"
 
 func TestCommitLeavesCurrentFilesUntouched(t *testing.T) {
 	dir := t.TempDir()

@@ -27,7 +27,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/singletongen/singletongen/directive"
-	"github.com/singletongen/singletongen/templates"
+	"github.com/singletongen/singletongen/model"
 )
 
 // Analyzer reports code that builds a singleton behind its manager's back, test hooks
@@ -188,7 +188,7 @@ func (c *checker) isTestFile(f *ast.File) bool {
 
 // isOurs reports whether f is a file singletongen wrote: it starts with our header.
 func isOurs(f *ast.File) bool {
-	return len(f.Comments) > 0 && f.Comments[0].Pos() < f.Package && f.Comments[0].List[0].Text == templates.Header
+	return len(f.Comments) > 0 && f.Comments[0].Pos() < f.Package && f.Comments[0].List[0].Text == model.Header
 }
 
 // qualified spells a name of pkg as code in file does: through the name file imports pkg

@@ -37,32 +37,17 @@ const hookEnv = "SINGLETONGEN_TEST_HOOK"
 //	}
 func (e *emitter) setForTest() []jen.Code {
 	m, n := e.m, e.m.Names
-	if !m.TestHooks {
-		return nil
-	}
-	fake := []jen.Code{field("instance", jen.Id("c"))}
-	if e.installedField() {
-		fake = append(fake, field("installed", jen.True()))
-	}
-	installed := e.newState(fake...)
-	if m.Keyed {
-		installed = jen.Op("&").Id(n.Index).Values(field("all", e.newState(fake...)))
-	}
-	paragraphs := []string{
-		fmt.Sprintf("%s makes the process-wide %s, and so %s, return c until the test ends; Cleanup then restores what was there before.", n.SetForTest, n.Manager, n.Getter),
-	}
-	switch {
-	case m.Keyed:
-		paragraphs = append(paragraphs, "c is returned for every key, and the instances built for keys before the test are set aside until it ends.")
-	case m.HasParams():
-		paragraphs = append(paragraphs, fmt.Sprintf("c is returned whatever the arguments, so an override hides argument conflicts (%s) in the code under test.", n.Conflict))
-	}
-	paragraphs = append(paragraphs, e.hookDoc(), fmt.Sprintf("It panics if c is nil: use %s for a test without a %s.", n.ResetForTest, m.Type))
+	installed, answers := e.store.hookValue(jen.Id("c"))
 	return []jen.Code{
-		doc(paragraphs...).Func().Id(n.SetForTest).Params(jen.Id("tb").Add(testingTB()), jen.Id("c").Add(e.instanceType())).Block(
+		doc(
+			fmt.Sprintf("%s makes the process-wide %s, and so %s, return c until the test ends; Cleanup then restores what was there before.", n.SetForTest, n.Manager, n.Getter),
+			answers,
+			e.hookDoc(),
+			fmt.Sprintf("It panics if c is nil: use %s for a test without a %s.", n.ResetForTest, m.Stem),
+		).Func().Id(n.SetForTest).Params(jen.Id("tb").Add(testingTB()), jen.Id("c").Add(e.instanceType())).Block(
 			jen.Id("tb").Dot("Helper").Call(),
 			jen.If(e.isNilInstance(jen.Id("c"))...).Block(
-				jen.Panic(jen.Lit(fmt.Sprintf("%s.%s: c is nil; use %s for a test without a %s", e.pkg, n.SetForTest, n.ResetForTest, m.Type))),
+				jen.Panic(jen.Lit(fmt.Sprintf("%s.%s: c is nil; use %s for a test without a %s", e.pkg, n.SetForTest, n.ResetForTest, m.Stem))),
 			),
 			jen.Id(n.TestHook).Call(jen.Id("tb"), jen.Lit(n.SetForTest), installed),
 		),
@@ -76,10 +61,7 @@ func (e *emitter) setForTest() []jen.Code {
 //		installClientForTest(tb, "ResetClientForTest", nil)
 //	}
 func (e *emitter) resetForTest() []jen.Code {
-	m, n := e.m, e.m.Names
-	if !m.TestHooks {
-		return nil
-	}
+	n := e.m.Names
 	return []jen.Code{
 		doc(
 			fmt.Sprintf("%s empties the process-wide %s until the test ends, so that %s builds anew; Cleanup then restores what was there before.", n.ResetForTest, n.Manager, n.Getter),
@@ -94,8 +76,8 @@ func (e *emitter) resetForTest() []jen.Code {
 // hookDoc says what both hooks share.
 func (e *emitter) hookDoc() string {
 	s := ""
-	if e.m.Close != NoClose {
-		s = fmt.Sprintf("Cleanup closes any %s built during the test, never one the test installed nor the one it restores. ", e.m.Type)
+	if e.m.Closes() {
+		s = fmt.Sprintf("Cleanup closes any %s built during the test, never one the test installed nor the one it restores. ", e.m.Stem)
 	}
 	return s + "The hook changes process-wide state, so it refuses a parallel test: it panics when the test or a parent called t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or *testing.B."
 }
@@ -121,36 +103,11 @@ func (e *emitter) hookDoc() string {
 //		})
 //	}
 func (e *emitter) testHook() []jen.Code {
-	m, n := e.m, e.m.Names
-	if !m.TestHooks {
-		return nil
-	}
-	restore := jen.Id("m").Dot("install").Call(jen.Id("prev"))
-	installed := jen.Id("s").Op("*").Id(n.State)
-	switch {
-	case m.Keyed:
-		installed = jen.Id("x").Op("*").Id(n.Index)
-		if m.Close != NoClose {
-			restore = jen.If(jen.Id("x").Op(":=").Add(restore), jen.Id("x").Op("!=").Nil()).Block(
-				jen.Comment("Built during the test."),
-				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
-					e.closeInstance(jen.Id("s").Dot("instance")),
-				),
-			)
-		}
-	case m.Close != NoClose:
-		restore = jen.If(jen.Id("s").Op(":=").Add(restore), e.owned(jen.Id("s"))).Block(
-			jen.Comment("Built during the test."),
-			e.closeInstance(jen.Id("s").Dot("instance")),
-		)
-	}
-	what := "s"
-	if m.Keyed {
-		what = "x"
-	}
+	n := e.m.Names
+	what, installed := e.store.hookParam()
 	return []jen.Code{
 		doc(fmt.Sprintf("%s installs %s in the process-wide %s until tb's test ends. hook names the caller in panics.", n.TestHook, what, n.Manager)).
-			Func().Id(n.TestHook).Params(jen.Id("tb").Add(testingTB()), jen.Id("hook").String(), installed).Block(
+			Func().Id(n.TestHook).Params(jen.Id("tb").Add(testingTB()), jen.Id("hook").String(), jen.Id(what).Add(installed)).Block(
 			jen.Id("tb").Dot("Helper").Call(),
 			jen.Func().Params().Block(
 				jen.Comment("Setenv panics in a parallel test, and makes a later t.Parallel panic."),
@@ -165,7 +122,7 @@ func (e *emitter) testHook() []jen.Code {
 			).Call(),
 			jen.Id("m").Op(":=").Op("&").Id(n.Default),
 			jen.Id("prev").Op(":=").Id("m").Dot("install").Call(jen.Id(what)),
-			jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(restore)),
+			jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(e.store.hookRestore())),
 		),
 	}
 }

@@ -5,26 +5,29 @@ import (
 	"go/format"
 	"strings"
 	"testing"
+
+	"github.com/singletongen/singletongen/model"
 )
 
 // A file rendered from data alone: no generator, no go/types.
 func TestRenderFromData(t *testing.T) {
-	f := &File{
+	f := &model.File{
 		PkgPath: "example.com/svc",
 		PkgName: "svc",
-		Imports: []Import{{Path: "example.com/other/errors", Name: "errors2", Aliased: true}},
-		Managers: []Manager{{
-			Type:         "Service",
-			Constructor:  "NewService",
+		Imports: []model.Import{{Path: "example.com/other/errors", Name: "errors2", Aliased: true}},
+		Managers: []model.Manager{{
+			Stem:         "Service",
+			Result:       model.Type{{Syntax: "*"}, {Name: "Service"}},
+			Constructor:  model.Func{Name: "NewService"},
 			ReturnsError: true,
-			Params: []Param{
-				{Name: "code", Type: Type{{Path: "example.com/other/errors", Name: "Code"}}},
-				{Name: "events", Type: Type{{Syntax: "chan<-"}, {Name: "string"}}},
-				{Name: "id", Type: Type{{Syntax: "struct{"}, {Syntax: "N"}, {Name: "int"}, {Syntax: "}"}}},
+			Params: []model.Param{
+				{Name: "code", Type: model.Type{{Path: "example.com/other/errors", Name: "Code"}}},
+				{Name: "events", Type: model.Type{{Syntax: "chan<-"}, {Name: "string"}}},
+				{Name: "id", Type: model.Type{{Syntax: "struct{"}, {Syntax: "N"}, {Name: "int"}, {Syntax: "}"}}},
 			},
-			Close:     CloseNoResult,
+			Close:     model.Close{Method: "Close"},
 			TestHooks: true,
-			Names: Names{
+			Names: model.Names{
 				Manager: "ServiceManager", NewManager: "NewServiceManager", Instance: "GetServiceManager",
 				Getter: "GetService", MustGetter: "MustGetService", SetForTest: "SetServiceForTest",
 				ResetForTest: "ResetServiceForTest", Conflict: "ErrServiceConflict", Args: "serviceArgs",
@@ -37,7 +40,7 @@ func TestRenderFromData(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.HasPrefix(out, Header+"\n\npackage svc\n") {
+	if !strings.HasPrefix(out, model.Header+"\n\npackage svc\n") {
 		t.Errorf("the file does not start with the header, a blank line and the package clause:\n%s", out[:80])
 	}
 	if formatted, err := format.Source(buf.Bytes()); err != nil || !bytes.Equal(formatted, buf.Bytes()) {

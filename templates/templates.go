@@ -1,3 +1,11 @@
+// Package templates renders the generated file of a package from plain data: the
+// model.File that the generator resolved. It knows nothing of go/ast or go/types, so
+// each emitter can be read and tested on its own.
+//
+// What a manager's file declares is one list, Declarations: the file, the generator's
+// collision check and the identifiers that parameters must not take all derive from it.
+// The emitters use github.com/dave/jennifer; each writes, as a comment above its builder
+// chain, the code it produces.
 package templates
 
 import (
@@ -5,16 +13,20 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/singletongen/singletongen/model"
 )
 
 // Render returns the generated file for f.
-func Render(f *File) *jen.File {
+func Render(f *model.File) *jen.File {
 	out := jen.NewFilePathName(f.PkgPath, f.PkgName)
-	out.HeaderComment(Header)
+	out.HeaderComment(model.Header)
 	if f.BuildConstraint != "" {
 		out.HeaderComment("//go:build " + f.BuildConstraint)
 	}
+	importNames := map[string]string{}
 	for _, imp := range f.Imports {
+		importNames[imp.Path] = imp.Name
 		if imp.Aliased {
 			out.ImportAlias(imp.Path, imp.Name)
 		} else {
@@ -22,58 +34,33 @@ func Render(f *File) *jen.File {
 		}
 	}
 	for i := range f.Managers {
-		e := &emitter{m: &f.Managers[i], pkg: f.PkgName}
-		e.file(out)
+		e := newEmitter(&f.Managers[i], f.PkgName, importNames)
+		for _, d := range e.declarations() {
+			for _, code := range d.emit() {
+				out.Add(code)
+				out.Line()
+			}
+		}
 	}
 	return out
 }
 
 // emitter renders the declarations of one manager.
 type emitter struct {
-	m   *Manager
-	pkg string // package name, the prefix of error and panic messages
+	m           *model.Manager
+	store       storage           // how the manager holds its instances
+	pkg         string            // package name, the prefix of error and panic messages
+	importNames map[string]string // by path: how docs spell types of other packages
 }
 
-// file adds the manager's declarations to out: the API first, then its helpers. Each
-// emitter returns nothing where its declaration does not apply to the manager.
-func (e *emitter) file(out *jen.File) {
-	for _, decl := range [][]jen.Code{
-		e.ifaceType(),
-		e.conflictError(),
-		e.managerType(),
-		e.newManager(),
-		e.instance(),
-		e.getter(),
-		e.mustGetter(),
-		e.getMethod(),
-		e.deleteMethod(),
-		e.lenMethod(),
-		e.resetMethod(),
-		e.argsType(),
-		e.indexType(),
-		e.stateType(),
-		e.buildType(),
-		e.buildKeyType(),
-		e.slowPath(),
-		e.lookup(),
-		e.construct(),
-		e.finish(),
-		e.writable(),
-		e.publish(),
-		e.install(),
-		e.setForTest(),
-		e.resetForTest(),
-		e.testHook(),
-	} {
-		for _, code := range decl {
-			out.Add(code)
-			out.Line()
-		}
-	}
+func newEmitter(m *model.Manager, pkg string, importNames map[string]string) *emitter {
+	e := &emitter{m: m, pkg: pkg, importNames: importNames}
+	e.store = storageOf(e)
+	return e
 }
 
 // typ renders a type expression.
-func typ(t Type) *jen.Statement {
+func typ(t model.Type) *jen.Statement {
 	s := jen.Null()
 	for _, part := range t {
 		switch {
@@ -88,13 +75,29 @@ func typ(t Type) *jen.Statement {
 	return s
 }
 
-// instanceType renders what the manager stores and returns: *T, or the interface that
-// iface= asks for.
+// spell writes a type expression as docs and messages show it: *Client, *sql.DB.
+func (e *emitter) spell(t model.Type) string {
+	var b strings.Builder
+	for _, part := range t {
+		switch {
+		case part.Name == "":
+			b.WriteString(part.Syntax)
+		case part.Path == "":
+			b.WriteString(part.Name)
+		default:
+			b.WriteString(e.importNames[part.Path] + "." + part.Name)
+		}
+	}
+	return b.String()
+}
+
+// instanceType renders what the manager stores and returns: the constructor's result,
+// or the interface that iface= asks for.
 func (e *emitter) instanceType() *jen.Statement {
 	if e.m.Interface != nil {
 		return jen.Id(e.m.Interface.Name)
 	}
-	return jen.Op("*").Id(e.m.Type)
+	return typ(e.m.Result)
 }
 
 // instanceName spells instanceType in messages and docs.
@@ -102,7 +105,23 @@ func (e *emitter) instanceName() string {
 	if e.m.Interface != nil {
 		return e.m.Interface.Name
 	}
-	return "*" + e.m.Type
+	return e.spell(e.m.Result)
+}
+
+// constructor renders the default constructor: NewClient.
+func (e *emitter) constructor() *jen.Statement {
+	if e.m.Constructor.Path == "" {
+		return jen.Id(e.m.Constructor.Name)
+	}
+	return jen.Qual(e.m.Constructor.Path, e.m.Constructor.Name)
+}
+
+// ctorName says how docs refer to the default constructor.
+func (e *emitter) ctorName() string {
+	if e.m.Constructor.Name == "" {
+		return fmt.Sprintf("new(%s)", e.spell(e.m.Zero))
+	}
+	return e.m.Constructor.Name
 }
 
 // receiver renders (m *ClientManager).
@@ -180,14 +199,6 @@ func (e *emitter) ctorType() *jen.Statement {
 	return jen.Func().Params(e.paramList()...).Params(results...)
 }
 
-// ctorName says how docs refer to the default constructor.
-func (e *emitter) ctorName() string {
-	if e.m.Constructor == "" {
-		return fmt.Sprintf("new(%s)", e.m.Type)
-	}
-	return e.m.Constructor
-}
-
 // message renders a message with the package prefix of error strings.
 func (e *emitter) message(format string, args ...any) string {
 	return e.pkg + ": " + fmt.Sprintf(format, args...)
@@ -196,25 +207,6 @@ func (e *emitter) message(format string, args ...any) string {
 // newState renders &clientState{fields...}.
 func (e *emitter) newState(fields ...jen.Code) *jen.Statement {
 	return jen.Op("&").Id(e.m.Names.State).Values(fields...)
-}
-
-// installedField reports whether single-mode states record that a test hook installed
-// them: to answer any arguments, and to keep the hook's instance from being closed.
-// Keyed managers keep a hook's instance apart from their own.
-func (e *emitter) installedField() bool {
-	return !e.m.Keyed && e.m.TestHooks && (e.m.HasParams() || e.m.Close != NoClose)
-}
-
-// closeInstance renders the call that closes x, an instance the manager dropped, and
-// discards what it returns.
-func (e *emitter) closeInstance(x *jen.Statement) *jen.Statement {
-	switch e.m.Close {
-	case CloseError:
-		return jen.Id("_").Op("=").Add(x).Dot("Close").Call()
-	case CloseNoResult:
-		return x.Dot("Close").Call()
-	}
-	return jen.Null()
 }
 
 // load renders an atomic load of a manager's published pointer:

@@ -1,10 +1,8 @@
-// Package templates renders the generated file of a package from plain data: the
-// description of its annotated types that the generator resolved. It knows nothing of
-// go/ast or go/types, so each emitter can be read and tested on its own.
-//
-// The emitters use github.com/dave/jennifer; each writes, as a comment above its
-// builder chain, the code it produces.
-package templates
+// Package model is the description of a generated file that the generator resolves and
+// the templates render: plain data, with no go/ast, go/types or code generation in it.
+// The directive parser and the singletoncheck analyzer use it too (Header, Names), so it
+// depends on nothing.
+package model
 
 // Header is the first line of every generated file. The generator overwrites or removes
 // only files that start with it.
@@ -17,8 +15,8 @@ type File struct {
 	// BuildConstraint is the expression of the //go:build line the file repeats from the
 	// annotated files, or "".
 	BuildConstraint string
-	Imports         []Import  // packages that parameter types refer to, with the names to use
-	Managers        []Manager // one per annotated type, in source order
+	Imports         []Import  // packages that the managers' types refer to, with the names to use
+	Managers        []Manager // one per annotated declaration, in source order
 }
 
 // Import is a package the generated file refers to and the name it is referred to by.
@@ -27,24 +25,40 @@ type Import struct {
 	Aliased    bool // Name is not the package's own name, so the import spells it out
 }
 
-// Manager describes the manager of one annotated type.
+// Manager describes the manager of one annotated declaration.
 type Manager struct {
-	Type         string  // the annotated struct type, e.g. "Client"
-	Names        Names   // every identifier declared for it
-	Constructor  string  // the constructor function, or "" to build new(Type)
-	ReturnsError bool    // whether the constructor returns (*Type, error)
+	// Stem is what the singleton is called in names, messages and docs: the annotated
+	// type's name, e.g. "Client".
+	Stem  string
+	Names Names // every identifier declared for it
+
+	// Result is what the default constructor returns, e.g. *Client.
+	Result Type
+	// Constructor is the default constructor, or the zero Func when the manager builds
+	// new(Zero).
+	Constructor Func
+	Zero        Type // the type the manager allocates when there is no constructor
+	// ReturnsError says whether the constructor returns (Result, error).
+	ReturnsError bool
 	Params       []Param // the constructor's parameters, the context excluded
 	Context      string  // the name of the constructor's context.Context first parameter, or ""
-	Keyed        bool    // one instance per tuple of arguments, rather than one in all
-	OnError      OnError
-	Close        Close
-	TestHooks    bool       // whether to emit Set<T>ForTest and Reset<T>ForTest
-	Interface    *Interface // what the manager stores and returns instead of *T, if iface= asks
+
+	Keyed     bool // one instance per tuple of arguments, rather than one in all
+	OnError   OnError
+	Close     Close
+	TestHooks bool       // whether to emit Set<T>ForTest and Reset<T>ForTest
+	Interface *Interface // what the manager stores and returns instead of Result, if iface= asks
 }
 
-// Interface is the interface of *T's exported methods that iface= asks for: the manager
-// stores and returns it, so that tests can install any fake and mock generators can work
-// from it.
+// Func is a package-level function, by the import path of the package that declares it
+// ("" for the generated file's own) and its name.
+type Func struct {
+	Path, Name string
+}
+
+// Interface is the interface of the instance's exported methods that iface= asks for:
+// the manager stores and returns it, so that tests can install any fake and mock
+// generators can work from it.
 type Interface struct {
 	Name    string
 	Methods []Method // in source order
@@ -59,15 +73,15 @@ type Method struct {
 	Variadic bool // the last parameter is ...T, and its Type is T
 }
 
-// Param is a constructor parameter as the generated signatures spell it.
+// Param is a parameter as the generated signatures spell it.
 type Param struct {
 	Name string
 	Type Type
 }
 
-// Names are the identifiers declared for one annotated type. The generator derives them
-// from the type and the directive's options and checks them for collisions; the
-// templates never invent package-level names of their own.
+// Names are the identifiers declared for one annotated declaration. The directive
+// package derives them from the stem and the directive's options; the generator checks
+// them for collisions; the templates never invent package-level names of their own.
 type Names struct {
 	// The API.
 	Manager      string // manager type, e.g. ClientManager
@@ -99,17 +113,11 @@ const (
 	Cache
 )
 
-// Close says how a manager closes an instance it drops.
-type Close int
-
-const (
-	// NoClose never closes: the type has no Close method, or the directive says close=never.
-	NoClose Close = iota
-	// CloseNoResult calls Close().
-	CloseNoResult
-	// CloseError calls Close() error and passes its error on.
-	CloseError
-)
+// Close says how a manager closes an instance it drops: the method it calls, if any.
+type Close struct {
+	Method       string // "" when the manager never closes
+	ReturnsError bool   // the method returns an error, which the manager passes on
+}
 
 // Type is a type expression as the generated code spells it: a sequence of Go syntax
 // and qualified names, e.g. {Syntax: "*"} then {Path: "net/url", Name: "URL"}.
@@ -126,25 +134,23 @@ type TypePart struct {
 // them with those of the instance it holds.
 func (m *Manager) HasParams() bool { return len(m.Params) > 0 }
 
-// GetReturnsError reports whether the accessors return (*T, error) rather than *T: when
+// GetReturnsError reports whether the accessors return (T, error) rather than T: when
 // the constructor returns an error, when a context can end the wait, or when arguments
 // can conflict with those of the instance (single mode).
 func (m *Manager) GetReturnsError() bool {
-	return m.ReturnsError || m.Context != "" || (m.HasParams() && !m.Keyed)
+	return m.ReturnsError || m.Context != "" || m.HasConflicts()
 }
 
 // HasConflicts reports whether arguments can conflict with those of the instance: in
 // single mode, with parameters.
 func (m *Manager) HasConflicts() bool { return m.HasParams() && !m.Keyed }
 
-// Locals are the identifiers, besides the package-level names in Names and the names
-// of imported packages, that generated code uses where the constructor's parameters are
-// in scope: the generator renames a parameter that has one of these names.
-var Locals = []string{"m", "s", "x", "c", "err", "args", "delete", "nil", "panic"}
+// Closes reports whether the manager closes the instances it drops.
+func (m *Manager) Closes() bool { return m.Close.Method != "" }
 
-// StdImports are the packages generated files import, by path, with the names the
-// templates use for them: a parameter type must not take one of these names for another
-// package.
+// StdImports are the packages generated files may import, by path, with the names the
+// templates use for them: the types of the user's declarations must not take one of
+// these names for another package.
 var StdImports = map[string]string{
 	"context": "context", "errors": "errors", "fmt": "fmt", "sync": "sync",
 	"sync/atomic": "atomic", "unsafe": "unsafe",

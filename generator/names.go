@@ -1,0 +1,184 @@
+package generator
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/singletongen/singletongen/model"
+	"github.com/singletongen/singletongen/templates"
+)
+
+// generatedName is a package-level name the generated file declares, and for which
+// annotated declaration.
+type generatedName struct {
+	facts *facts
+	decl  templates.Decl
+}
+
+// checkNames returns every package-level name the generated file declares, and the
+// errors of those that collide with each other or with the package's declarations (its
+// test files' included). managers[i] is the manager of found[i].
+func (c *checker) checkNames(found []*facts, managers []model.Manager) (map[string]generatedName, []error) {
+	generated := map[string]generatedName{}
+	methods := map[string][]templates.Decl{} // by manager type
+	var errs []error
+	for i, f := range found {
+		shared := map[*facts][]templates.Decl{}
+		var others []*facts
+		for _, d := range templates.Declarations(&managers[i]) {
+			if d.Kind == templates.MethodDecl {
+				methods[managers[i].Names.Manager] = append(methods[managers[i].Names.Manager], d)
+				continue
+			}
+			prev, ok := generated[d.Name]
+			if !ok {
+				generated[d.Name] = generatedName{f, d}
+				continue
+			}
+			if shared[prev.facts] == nil {
+				others = append(others, prev.facts)
+			}
+			shared[prev.facts] = append(shared[prev.facts], d)
+		}
+		for _, other := range others {
+			errs = append(errs, c.sharedNames(f, other, shared[other]))
+		}
+	}
+	errs = append(errs, c.userCollisions(generated, methods)...)
+	return generated, errs
+}
+
+// sharedNames returns the error of two annotated declarations for which the same names
+// are generated.
+func (c *checker) sharedNames(f, other *facts, decls []templates.Decl) error {
+	sort.SliceStable(decls, func(i, j int) bool { return decls[i].Role < decls[j].Role })
+	var names []string
+	for _, d := range decls {
+		names = append(names, d.Name)
+	}
+	return errorAt(f.directive.comment.Pos(), "names generated for %s are also generated for %s (annotated at %s): %s; rename one with manager=, getter= or instance=",
+		f.named.Obj().Name(), other.named.Obj().Name(), c.where(other.directive.comment.Pos()), strings.Join(names, ", "))
+}
+
+// userCollisions returns the errors of the package's declarations that take a generated
+// name: package-level ones, those of test files, and methods of a manager type.
+func (c *checker) userCollisions(generated map[string]generatedName, methods map[string][]templates.Decl) []error {
+	var errs []error
+	collide := func(pos token.Pos, name string) {
+		g, ok := generated[name]
+		if !ok {
+			return
+		}
+		hint := ""
+		if g.decl.Role.Renamable() {
+			hint = ", or rename the generated one with manager=, instance= or getter="
+		}
+		errs = append(errs, errorAt(pos, "%s collides with %s that singletongen generates for %s (annotated at %s): rename yours%s",
+			name, g.decl.Role, g.facts.named.Obj().Name(), c.where(g.facts.directive.comment.Pos()), hint))
+	}
+	scope := c.p.types.Scope()
+	for _, name := range scope.Names() {
+		collide(scope.Lookup(name).Pos(), name)
+	}
+	for _, f := range c.p.files {
+		errs = append(errs, c.methodCollisions(f, methods)...)
+	}
+	for _, f := range c.p.testFiles {
+		errs = append(errs, c.methodCollisions(f, methods)...)
+		// Test files are not type-checked: their declarations are read from syntax.
+		for _, decl := range f.Decls {
+			switch decl := decl.(type) {
+			case *ast.FuncDecl:
+				if decl.Recv == nil {
+					collide(decl.Name.Pos(), decl.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, spec := range decl.Specs {
+					switch spec := spec.(type) {
+					case *ast.TypeSpec:
+						collide(spec.Name.Pos(), spec.Name.Name)
+					case *ast.ValueSpec:
+						for _, id := range spec.Names {
+							collide(id.Pos(), id.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// methodCollisions returns the errors of methods that file declares on a manager type
+// with the name of a method the generated file declares.
+func (c *checker) methodCollisions(file *ast.File, methods map[string][]templates.Decl) []error {
+	var errs []error
+	for _, decl := range file.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil {
+			continue
+		}
+		recv := receiverType(fd.Recv)
+		for _, d := range methods[recv] {
+			if fd.Name.Name == d.Name {
+				errs = append(errs, errorAt(fd.Name.Pos(), "method %s of %s collides with the one singletongen generates: rename yours", d.Name, recv))
+			}
+		}
+	}
+	return errs
+}
+
+// importCollisions returns the errors of package-level declarations that take the name
+// of a package that the generated file, rendered as content, imports.
+func (c *checker) importCollisions(content []byte) []error {
+	f, err := parser.ParseFile(token.NewFileSet(), "", content, parser.ImportsOnly)
+	if err != nil {
+		return []error{fmt.Errorf("%s: reading the generated file's imports: %w", c.p.path, err)}
+	}
+	// The imports of the user's types take names that the package leaves free; those of
+	// the standard library take their own.
+	imported := map[string]bool{}
+	for _, spec := range f.Imports {
+		path, _ := strconv.Unquote(spec.Path.Value)
+		if name, ok := model.StdImports[path]; ok {
+			imported[name] = true
+		}
+	}
+	var errs []error
+	scope := c.p.types.Scope()
+	for _, name := range scope.Names() {
+		if imported[name] {
+			errs = append(errs, errorAt(scope.Lookup(name).Pos(), "%s collides with the generated file's import of package %s: rename it", name, name))
+		}
+	}
+	return errs
+}
+
+// receiverType returns the name of a method's receiver type: T for (t *T) or (t T[P]).
+func receiverType(recv *ast.FieldList) string {
+	if len(recv.List) == 0 {
+		return ""
+	}
+	t := recv.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
+}
