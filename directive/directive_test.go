@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 )
 
@@ -109,4 +110,31 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseOptionsOfBoundsAndLifecycle(t *testing.T) {
+	o, errs := ParseOptions("//singleton:generate mode=keyed max=100 idle=90s global=off lifecycle=on name=Pool close=Drain")
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs[0])
+	}
+	if !o.Keyed || o.Max != 100 || o.Idle != 90*time.Second || o.Global || !o.Lifecycle || o.Name != "Pool" || o.CloseMethod != "Drain" || !o.TestHooks {
+		t.Errorf("options = %+v", o)
+	}
+	if !o.Given("max") || o.Given("getter") || o.Offset("max") != strings.Index("//singleton:generate mode=keyed max=100", "100") {
+		t.Errorf("Given/Offset of max = %v/%d", o.Given("max"), o.Offset("max"))
+	}
+	for _, tt := range []struct{ comment, err string }{
+		{"//singleton:generate max=0", "max=0: want a whole number of instances, at least 1"},
+		{"//singleton:generate max=ten", "max=ten: want a whole number of instances, at least 1"},
+		{"//singleton:generate idle=5", "idle=5: want a positive duration with its unit, such as 30s or 10m"},
+		{"//singleton:generate idle=-1s", "idle=-1s: want a positive duration with its unit, such as 30s or 10m"},
+		{"//singleton:generate global=no", "global=no: want on or off"},
+		{"//singleton:generate mode=keyed // one per tenant", "a directive line takes no comment: put the comment on a line of its own"},
+		{"//singleton:generate mode=keyed,onerror=retry", "options are separated by spaces, not commas: mode=keyed onerror=retry"},
+	} {
+		_, errs := ParseOptions(tt.comment)
+		if len(errs) != 1 || errs[0].Msg != tt.err {
+			t.Errorf("ParseOptions(%q) = %v, want %q", tt.comment, errs, tt.err)
+		}
+	}
 }

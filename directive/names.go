@@ -57,46 +57,76 @@ func upperFirst(name string) string {
 	return string(unicode.ToUpper(r)) + name[size:]
 }
 
-// exportedLike spells prefix+name+suffix exported when like is exported, unexported
-// otherwise: ("Client", "get", "Client", "") -> GetClient; ("client", "get", "client", "")
-// -> getClient.
-func exportedLike(like, prefix, name, suffix string) string {
-	if token.IsExported(like) {
-		return upperFirst(prefix) + upperFirst(name) + suffix
+// spell writes prefix+name+suffix exported or not: (true, "get", "client", "") ->
+// GetClient; (false, "get", "HTTPClient", "") -> getHTTPClient; (false, "", "DB",
+// "Manager") -> dbManager.
+func spell(exported bool, prefix, name, suffix string) string {
+	switch {
+	case prefix != "":
+		name = upperFirst(name)
+	case exported:
+		return upperFirst(name) + suffix
+	default:
+		return lowerFirst(name) + suffix
 	}
-	return lowerFirst(prefix) + upperFirst(name) + suffix
+	if exported {
+		return upperFirst(prefix) + name + suffix
+	}
+	return lowerFirst(prefix) + name + suffix
 }
 
-// Names names everything generated for type typeName, as its options say.
-func Names(typeName string, o *Options) model.Names {
-	n := model.Names{
-		Manager: o.Manager,
-		Getter:  o.Getter,
+// Stem returns the stem of the names generated for declaration decl, a type or (isFunc)
+// a function, and whether they are exported: the name= option, else the type's name,
+// else the function's name without its New or new. Exportedness follows the
+// declaration. ok is false for a function whose name is not New or new followed by an
+// upper-case letter, and which has no name=.
+func Stem(decl string, isFunc bool, o *Options) (stem string, exported, ok bool) {
+	exported = token.IsExported(decl)
+	switch {
+	case o.Name != "":
+		return o.Name, exported, true
+	case !isFunc:
+		return decl, exported, true
 	}
+	for _, prefix := range []string{"New", "new"} {
+		if rest, found := strings.CutPrefix(decl, prefix); found {
+			if r, _ := utf8.DecodeRuneInString(rest); unicode.IsUpper(r) {
+				return rest, exported, true
+			}
+		}
+	}
+	return "", exported, false
+}
+
+// Names names everything generated for the singleton of stem, exported or not, as its
+// options say. Names derived from one that an option gives follow that name's
+// exportedness: manager=Pool gives NewPool and GetPool.
+func Names(stem string, exported bool, o *Options) model.Names {
+	n := model.Names{Manager: o.Manager, Getter: o.Getter, Instance: o.Instance}
 	if n.Manager == "" {
-		n.Manager = typeName + "Manager"
+		n.Manager = spell(exported, "", stem, "Manager")
 	}
-	n.NewManager = exportedLike(n.Manager, "new", n.Manager, "")
-	n.Instance = o.Instance
+	managerExported := token.IsExported(n.Manager)
+	n.NewManager = spell(managerExported, "new", n.Manager, "")
 	if n.Instance == "" {
-		n.Instance = exportedLike(n.Manager, "get", n.Manager, "")
+		n.Instance = spell(managerExported, "get", n.Manager, "")
 	}
 	if n.Getter == "" {
-		n.Getter = exportedLike(typeName, "get", typeName, "")
+		n.Getter = spell(exported, "get", stem, "")
 	}
-	n.MustGetter = exportedLike(n.Getter, "must", n.Getter, "")
-	n.SetForTest = exportedLike(typeName, "set", typeName, "ForTest")
-	n.ResetForTest = exportedLike(typeName, "reset", typeName, "ForTest")
-	n.Conflict = exportedLike(typeName, "err", typeName, "Conflict")
+	n.MustGetter = spell(token.IsExported(n.Getter), "must", n.Getter, "")
+	n.SetForTest = spell(exported, "set", stem, "ForTest")
+	n.ResetForTest = spell(exported, "reset", stem, "ForTest")
+	n.Conflict = spell(exported, "err", stem, "Conflict")
 
-	lower := lowerFirst(typeName)
+	lower := lowerFirst(stem)
 	n.Args = lower + "Args"
 	n.State = lower + "State"
 	n.Build = lower + "Build"
 	n.BuildKey = lower + "BuildKey"
 	n.Index = lower + "Index"
 	n.Default = "default" + upperFirst(n.Manager)
-	n.TestHook = "install" + upperFirst(typeName) + "ForTest"
+	n.TestHook = "install" + upperFirst(stem) + "ForTest"
 	return n
 }
 
@@ -107,5 +137,5 @@ func Constructor(typeName string, o *Options) (name string, explicit bool) {
 	if o.Constructor != "" {
 		return o.Constructor, true
 	}
-	return exportedLike(typeName, "new", typeName, ""), false
+	return spell(token.IsExported(typeName), "new", typeName, ""), false
 }

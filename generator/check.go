@@ -27,6 +27,8 @@ type checker struct {
 type facts struct {
 	directive    *directiveComment
 	opts         *directive.Options
+	stem         string        // of the generated names
+	exported     bool          // whether the generated names are
 	named        *types.Named  // the annotated type
 	ctor         *types.Func   // nil: the zero value
 	returnsError bool          // the constructor returns (*T, error)
@@ -36,9 +38,9 @@ type facts struct {
 	methods      []*types.Func // of the interface that iface= asks for, in source order
 }
 
-// pos returns the position of a directive's option, found at offset in its comment.
-func (f *facts) pos(offset int) token.Pos {
-	return f.directive.comment.Slash + token.Pos(offset)
+// at returns the position of the value of the directive's option key.
+func (f *facts) at(key string) token.Pos {
+	return f.directive.comment.Slash + token.Pos(f.opts.Offset(key))
 }
 
 // file checks the package's directives and returns the description of its generated
@@ -97,7 +99,7 @@ func (c *checker) takenNames(found []*facts) map[string]bool {
 		taken[name] = true
 	}
 	for _, f := range found {
-		n := directive.Names(f.named.Obj().Name(), f.opts)
+		n := directive.Names(f.stem, f.exported, f.opts)
 		for _, name := range []string{n.Manager, n.NewManager, n.Instance, n.Getter, n.MustGetter, n.SetForTest,
 			n.ResetForTest, n.Conflict, n.Args, n.State, n.Build, n.BuildKey, n.Index, n.Default, n.TestHook, f.opts.Iface} {
 			if name != "" {
@@ -133,6 +135,7 @@ func (c *checker) annotation(d *directiveComment, annotated map[*ast.TypeSpec]bo
 		return nil, []error{err}
 	}
 	f := &facts{directive: d, opts: opts, named: named}
+	f.stem, f.exported, _ = directive.Stem(named.Obj().Name(), false, opts)
 	if errs := c.constructor(f); len(errs) > 0 {
 		return nil, errs
 	}
@@ -181,7 +184,7 @@ func (c *checker) annotatedType(spec *ast.TypeSpec) (*types.Named, error) {
 func (c *checker) modeAndErrors(f *facts) error {
 	opts, name := f.opts, f.named.Obj().Name()
 	if opts.Keyed && opts.CacheErrors {
-		return errorAt(f.pos(opts.OnErrorOffset), "onerror=cache is not for mode=keyed: errors are never kept per key, so that bad keys from requests do not pile up")
+		return errorAt(f.at("onerror"), "onerror=cache is not for mode=keyed: errors are never kept per key, so that bad keys from requests do not pile up")
 	}
 	if opts.Keyed && len(f.params) == 0 {
 		what := fmt.Sprintf("%s has no constructor", name)
@@ -191,14 +194,14 @@ func (c *checker) modeAndErrors(f *facts) error {
 		case f.ctor != nil:
 			what = fmt.Sprintf("%s takes none", f.ctor.Name())
 		}
-		return errorAt(f.pos(opts.ModeOffset), "mode=keyed needs a constructor with parameters, the key of each instance, and %s", what)
+		return errorAt(f.at("mode"), "mode=keyed needs a constructor with parameters, the key of each instance, and %s", what)
 	}
 	if opts.CacheErrors && !f.returnsError {
 		what := fmt.Sprintf("%s has no constructor", name)
 		if f.ctor != nil {
 			what = fmt.Sprintf("%s returns no error", f.ctor.Name())
 		}
-		return errorAt(f.pos(opts.OnErrorOffset), "onerror=cache needs a constructor that returns an error, and %s", what)
+		return errorAt(f.at("onerror"), "onerror=cache needs a constructor that returns an error, and %s", what)
 	}
 	return nil
 }
@@ -211,14 +214,14 @@ func (c *checker) constructor(f *facts) []error {
 	obj := c.p.types.Scope().Lookup(name)
 	if obj == nil {
 		if explicit {
-			return []error{errorAt(f.pos(f.opts.ConstructorOffset), "constructor %s is not declared in package %s", name, c.p.name)}
+			return []error{errorAt(f.at("constructor"), "constructor %s is not declared in package %s", name, c.p.name)}
 		}
 		return nil
 	}
 	fn, _ := obj.(*types.Func)
 	if fn == nil {
 		if explicit {
-			return []error{errorAt(f.pos(f.opts.ConstructorOffset), "constructor %s is a %s, not a function", name, objectKind(obj))}
+			return []error{errorAt(f.at("constructor"), "constructor %s is a %s, not a function", name, objectKind(obj))}
 		}
 		return []error{errorAt(obj.Pos(), "%s is a %s: singletongen takes a %s declared in the package as the constructor of %s; declare a function, or name another with constructor=", name, objectKind(obj), name, typeName)}
 	}
@@ -278,28 +281,46 @@ func (c *checker) parameters(f *facts, sig *types.Signature) []error {
 	return errs
 }
 
-// closeMethod finds how to close an instance: Close() or Close() error on *T, unless the
-// directive says close=never.
+// closeMethod finds how to close an instance: the method close= names, or Close when
+// the instance has one (close=auto), unless the directive says close=never. Promoted
+// methods count, and for an interface, its own methods only.
 func (c *checker) closeMethod(f *facts) error {
 	if f.opts.NeverClose {
 		return nil
 	}
-	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(f.named), false, nil, "Close")
+	instance := types.NewPointer(f.named)
+	name := f.opts.CloseMethod
+	if name == "" {
+		name = "Close"
+	}
+	obj, _, _ := types.LookupFieldOrMethod(instance, false, c.p.types, name)
 	fn, ok := obj.(*types.Func)
 	if !ok {
+		if f.opts.CloseMethod != "" {
+			return errorAt(f.at("close"), "close=%s: %s has no method %s", name, types.TypeString(instance, qualifier(c.p.types)), name)
+		}
 		return nil
 	}
 	sig := fn.Type().(*types.Signature)
+	params, results := sig.Params(), sig.Results()
+	f.close = model.Close{Method: name}
 	switch {
-	case sig.Params().Len() == 0 && sig.Results().Len() == 0:
-		f.close = model.Close{Method: "Close"}
-	case sig.Params().Len() == 0 && sig.Results().Len() == 1 && isError(sig.Results().At(0).Type()):
-		f.close = model.Close{Method: "Close", ReturnsError: true}
-	default:
-		return errorAt(fn.Pos(), "method Close of %s has type %s: singletongen calls Close() or Close() error; set close=never and close instances yourself",
-			f.named.Obj().Name(), types.TypeString(sig, qualifier(f.named.Obj().Pkg())))
+	case params.Len() > 1, params.Len() == 1 && !isContext(params.At(0).Type()):
+	case results.Len() == 1 && isError(results.At(0).Type()):
+		f.close.Context, f.close.ReturnsError = params.Len() == 1, true
+		return nil
+	case results.Len() == 0:
+		f.close.Context = params.Len() == 1
+		return nil
 	}
-	return nil
+	f.close = model.Close{}
+	shapes := fmt.Sprintf("%s(), %s() error, %s(context.Context) or %s(context.Context) error", name, name, name, name)
+	if f.opts.CloseMethod != "" {
+		return errorAt(f.at("close"), "close=%s: method %s of %s has type %s: singletongen calls %s",
+			name, name, types.TypeString(instance, qualifier(c.p.types)), types.TypeString(sig, qualifier(c.p.types)), shapes)
+	}
+	return errorAt(fn.Pos(), "method Close of %s has type %s: singletongen calls %s; set close=never and close instances yourself, or name another method with close=",
+		f.named.Obj().Name(), types.TypeString(sig, qualifier(c.p.types)), shapes)
 }
 
 // ifaceMethods finds the exported methods of *T for the interface that iface= asks for:
@@ -312,7 +333,7 @@ func (c *checker) ifaceMethods(f *facts) error {
 		}
 	}
 	if len(f.methods) == 0 {
-		return errorAt(f.pos(f.opts.IfaceOffset), "iface=%s: *%s has no exported methods", f.opts.Iface, f.named.Obj().Name())
+		return errorAt(f.at("iface"), "iface=%s: *%s has no exported methods", f.opts.Iface, f.named.Obj().Name())
 	}
 	own := c.p.types
 	sort.SliceStable(f.methods, func(i, j int) bool {
@@ -332,10 +353,9 @@ func (c *checker) ifaceMethods(f *facts) error {
 // manager turns what the checker found about an annotated declaration into the
 // description of its manager, spelling its types with w.
 func (c *checker) manager(f *facts, w *typeWriter) (model.Manager, []error) {
-	name := f.named.Obj().Name()
 	m := model.Manager{
-		Stem:         name,
-		Names:        directive.Names(name, f.opts),
+		Stem:         f.stem,
+		Names:        directive.Names(f.stem, f.exported, f.opts),
 		ReturnsError: f.returnsError,
 		Keyed:        f.opts.Keyed,
 		Close:        f.close,
@@ -391,7 +411,7 @@ func (c *checker) signatureIndex(f *facts, i int) int {
 // method describes a method of the interface that iface= asks for.
 func (c *checker) method(f *facts, fn *types.Func, spell func(types.Type, token.Pos, string, ...any) model.Type) model.Method {
 	sig := fn.Signature()
-	pos := f.pos(f.opts.IfaceOffset)
+	pos := f.at("iface")
 	params := func(tuple *types.Tuple, variadic bool) []model.Param {
 		var params []model.Param
 		for i := range tuple.Len() {

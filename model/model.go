@@ -116,6 +116,7 @@ const (
 // Close says how a manager closes an instance it drops: the method it calls, if any.
 type Close struct {
 	Method       string // "" when the manager never closes
+	Context      bool   // the method takes a context.Context
 	ReturnsError bool   // the method returns an error, which the manager passes on
 }
 

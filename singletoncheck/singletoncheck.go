@@ -143,7 +143,8 @@ func (c *checker) findSingletons() []singleton {
 					continue
 				}
 				name := ts.Name.Name
-				n := directive.Names(name, opts)
+				stem, exported, _ := directive.Stem(name, false, opts)
+				n := directive.Names(stem, exported, opts)
 				s := singleton{
 					Type: name, Getter: n.Getter, MustGetter: n.MustGetter, Instance: n.Instance,
 					Manager: n.Manager, NewManager: n.NewManager, SetForTest: n.SetForTest, ResetForTest: n.ResetForTest,

@@ -84,7 +84,11 @@ func (e *emitter) closeDropped(x *jen.Statement, to sink) []jen.Code {
 	if !e.m.Closes() {
 		return nil
 	}
-	call := x.Dot(e.m.Close.Method).Call()
+	var args []jen.Code
+	if e.m.Close.Context {
+		args = append(args, jen.Qual("context", "Background").Call())
+	}
+	call := x.Dot(e.m.Close.Method).Call(args...)
 	if !e.m.Close.ReturnsError {
 		if to == returnError {
 			return []jen.Code{call, jen.Return(jen.Nil())}
