@@ -1,0 +1,3 @@
+module github.com/singletongen/singletongen/lifecycle
+
+go 1.22

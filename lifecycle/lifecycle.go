@@ -1,0 +1,303 @@
+package lifecycle
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Manager describes a generated manager to the registry.
+type Manager struct {
+	Name  string // the singleton, as "paragon.Client"; never argument values
+	Keyed bool   // one instance per key: Instances reports the number of keys
+
+	// Len returns how many instances the manager holds now, not counting builds in
+	// flight; it must not wait for them, since the registry may call it while the
+	// manager's Finished waits.
+	Len func() int
+
+	// Reset drops every instance the manager holds, as its Reset method does, passing ctx
+	// to Close methods that take a context. It returns what closing returned, and a
+	// channel that is closed once the instances that With calls held at that moment have
+	// been closed too (nil when there were none).
+	Reset func(ctx context.Context) (held <-chan struct{}, err error)
+}
+
+// Register returns the registration of a manager. It takes no global lock and does not
+// yet list the manager: a manager joins the registry at its first successful build
+// ([Registration.Finished] with a nil error), and leaves it once [Shutdown], [Instances]
+// or another manager joining sees it hold nothing, so that managers made for a while
+// (one per test, one per component) are not kept forever.
+func Register(m Manager) *Registration {
+	if m.Len == nil || m.Reset == nil {
+		panic(fmt.Sprintf("lifecycle: Register: manager %q without Len or Reset", m.Name))
+	}
+	return &Registration{m: m}
+}
+
+// Registration is one manager's place in the registry. Generated managers call its
+// methods from their slow paths only (builds, drops, closes), never on a Get of a built
+// instance, and never while holding a manager's lock: a manager that joins the registry
+// may ask the others for their Len.
+type Registration struct {
+	m Manager
+
+	// mu makes joining and leaving atomic with respect to the manager's own publishing:
+	// leaving holds it from the Len that saw nothing until the manager is off the list, so
+	// a build that published and then calls Finished either kept the manager listed or
+	// lists it again. Lock order: mu, then registry.mu; neither is held while calling
+	// Reset, and registry.mu is never held while calling Len.
+	mu     sync.Mutex
+	listed bool
+	seq    uint64        // completion order of the last successful build
+	built  time.Time     // when that build finished
+	took   time.Duration // how long it took
+}
+
+// Started reports that a build begins and returns its start time.
+func (r *Registration) Started() time.Time {
+	start := time.Now()
+	if obs := observers.Load(); obs != nil {
+		emit(*obs, Event{Kind: BuildStarted, Name: r.m.Name, Time: start})
+	}
+	return start
+}
+
+// Finished reports that a build that began at start ended with err. On success it
+// records the order in which the build completed, with its time and duration, and lists
+// the manager if it is not listed. Only joining takes the registry's lock: the builds of
+// a listed manager, such as a keyed manager's churn, touch this registration alone.
+func (r *Registration) Finished(start time.Time, err error) {
+	now := time.Now()
+	took := now.Sub(start)
+	sweepDue := err == nil && r.record(now, took)
+	if obs := observers.Load(); obs != nil {
+		emit(*obs, Event{Kind: BuildFinished, Name: r.m.Name, Time: now, Duration: took, Err: err})
+	}
+	if sweepDue {
+		sweep()
+	}
+}
+
+// record notes a successful build and lists the manager if needed. It reports whether
+// the registry has grown enough since its last sweep to be swept again.
+func (r *Registration) record(built time.Time, took time.Duration) (sweepDue bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq = buildSeq.Add(1)
+	r.built, r.took = built, took
+	if r.listed {
+		return false
+	}
+	r.listed = true
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	if registry.listed == nil {
+		registry.listed = make(map[*Registration]struct{})
+	}
+	registry.listed[r] = struct{}{}
+	if len(registry.listed) <= registry.sweepAt {
+		return false
+	}
+	registry.sweepAt = 2 * len(registry.listed) // so that joins meanwhile leave the sweep to us
+	return true
+}
+
+// Dropped reports that the manager dropped n instances, for reason.
+func (r *Registration) Dropped(reason string, n int) {
+	if obs := observers.Load(); obs != nil {
+		emit(*obs, Event{Kind: Dropped, Name: r.m.Name, Time: time.Now(), Reason: reason, Count: n})
+	}
+}
+
+// Closed reports that closing a dropped instance returned err. Close errors that have no
+// caller to return to, those of evictions and idle drops, are reported here too: an
+// observer is where they go.
+func (r *Registration) Closed(err error) {
+	if obs := observers.Load(); obs != nil {
+		emit(*obs, Event{Kind: Closed, Name: r.m.Name, Time: time.Now(), Err: err})
+	}
+}
+
+// buildSeq numbers successful builds, of every manager, in the order they complete.
+var buildSeq atomic.Uint64
+
+// registry lists the managers that may hold instances.
+var registry struct {
+	mu     sync.Mutex
+	listed map[*Registration]struct{}
+	// sweepAt is the size above which a joining manager sweeps out those that hold
+	// nothing. Twice the size after the last sweep keeps a program that makes managers
+	// over and over, and never calls Instances or Shutdown, at amortised O(1) per join.
+	sweepAt int
+}
+
+// entry is a listed manager as seen holding instances.
+type entry struct {
+	r     *Registration
+	n     int
+	seq   uint64
+	built time.Time
+	took  time.Duration
+}
+
+// sweep removes from the registry the managers that hold nothing and returns the others,
+// newest build first: the order in which Shutdown closes them.
+func sweep() []entry {
+	registry.mu.Lock()
+	regs := make([]*Registration, 0, len(registry.listed))
+	for r := range registry.listed {
+		regs = append(regs, r)
+	}
+	registry.mu.Unlock()
+
+	var open []entry
+	for _, r := range regs {
+		if e, ok := r.holding(); ok {
+			open = append(open, e)
+		}
+	}
+
+	registry.mu.Lock()
+	registry.sweepAt = 2 * len(registry.listed)
+	registry.mu.Unlock()
+	slices.SortFunc(open, func(a, b entry) int { return cmp.Compare(b.seq, a.seq) })
+	return open
+}
+
+// holding reports whether r is listed and holds instances, and what it holds; a listed
+// manager that holds nothing leaves the registry.
+func (r *Registration) holding() (entry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.listed {
+		return entry{}, false // it left since the caller looked
+	}
+	n := r.m.Len()
+	if n == 0 {
+		r.listed = false
+		registry.mu.Lock()
+		delete(registry.listed, r)
+		registry.mu.Unlock()
+		return entry{}, false
+	}
+	return entry{r: r, n: n, seq: r.seq, built: r.built, took: r.took}, true
+}
+
+// Info describes one registered manager.
+type Info struct {
+	Name          string
+	Keyed         bool
+	Keys          int           // instances held (for a keyed manager, its number of keys)
+	Built         time.Time     // when its last successful build finished
+	BuildDuration time.Duration // how long that build took
+}
+
+// Instances returns the registered managers that hold instances, in the order of their
+// last completed build, oldest first. It never reports argument values.
+func Instances() []Info {
+	open := sweep()
+	slices.Reverse(open)
+	infos := make([]Info, len(open))
+	for i, e := range open {
+		infos[i] = Info{Name: e.r.m.Name, Keyed: e.r.m.Keyed, Keys: e.n, Built: e.built, BuildDuration: e.took}
+	}
+	return infos
+}
+
+// maxRounds bounds the rounds of Shutdown: goroutines that keep calling Get build again
+// behind it, and Shutdown must return.
+const maxRounds = 16
+
+// Shutdown resets every registered manager that holds instances, one at a time, in
+// reverse order of its last completed build, so that a singleton whose constructor asked
+// for another is closed before that other. Resetting discards builds in flight too. When
+// a manager's instances are held by With calls, Shutdown waits for their closing, within
+// ctx, before it goes on to the next manager.
+//
+// Shutdown repeats these rounds until no registered manager holds an instance, so that
+// instances built meanwhile, say by a Close that asked for another singleton, are closed
+// too; it gives up when ctx is done or after 16 rounds. It returns nil when everything
+// closed cleanly, and otherwise the errors of Close, each prefixed with its singleton's
+// name, joined with one that names the singletons left open when ctx ended (matching
+// ctx.Err() with [errors.Is]) or when the rounds ran out.
+//
+// Shutdown may be called more than once, and concurrently: each manager closes every
+// instance exactly once whoever resets it. It does not stop anything from building: a Get
+// after Shutdown returned builds again, as after a manager's Reset, and the manager is
+// listed again.
+func Shutdown(ctx context.Context) error {
+	var errs []error
+	for range maxRounds {
+		open := sweep()
+		if len(open) == 0 {
+			return errors.Join(errs...)
+		}
+		for _, e := range open {
+			if ctx.Err() != nil {
+				return errors.Join(append(errs, leftOpen(ctx, nil))...)
+			}
+			held, err := e.r.m.Reset(ctx)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", e.r.m.Name, err))
+			}
+			if held != nil && !wait(ctx, held) {
+				return errors.Join(append(errs, leftOpen(ctx, e.r))...)
+			}
+		}
+	}
+	if open := sweep(); len(open) > 0 {
+		errs = append(errs, fmt.Errorf("lifecycle: shutdown: still building after %d rounds; still open: %s", maxRounds, names(nil, open)))
+	}
+	return errors.Join(errs...)
+}
+
+// wait reports whether held is closed, waiting for it until ctx is done.
+func wait(ctx context.Context, held <-chan struct{}) bool {
+	select {
+	case <-held:
+		return true
+	case <-ctx.Done():
+		select { // both may be ready: what closed is not left open
+		case <-held:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// leftOpen returns the error of a Shutdown that ctx ended: it names waiting, the manager
+// whose held instances were still open, if any, and the managers that hold instances, or
+// nil when nothing is left open.
+func leftOpen(ctx context.Context, waiting *Registration) error {
+	open := sweep()
+	if waiting == nil && len(open) == 0 {
+		return nil
+	}
+	return fmt.Errorf("lifecycle: shutdown: %w; still open: %s", ctx.Err(), names(waiting, open))
+}
+
+// names lists first, if not nil, then the singletons of open other than first.
+func names(first *Registration, open []entry) string {
+	var b strings.Builder
+	if first != nil {
+		b.WriteString(first.m.Name)
+	}
+	for _, e := range open {
+		if e.r == first {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(e.r.m.Name)
+	}
+	return b.String()
+}
