@@ -122,11 +122,9 @@ func Names(stem string, exported bool, o *Options) model.Names {
 	lower := lowerFirst(stem)
 	n.Args = lower + "Args"
 	n.State = lower + "State"
-	n.Build = lower + "Build"
-	n.BuildKey = lower + "BuildKey"
 	n.Index = lower + "Index"
+	n.Spec = lower + "Spec"
 	n.Default = "default" + upperFirst(n.Manager)
-	n.TestHook = "install" + upperFirst(stem) + "ForTest"
 	return n
 }
 

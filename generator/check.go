@@ -101,7 +101,7 @@ func (c *checker) takenNames(found []*facts) map[string]bool {
 	for _, f := range found {
 		n := directive.Names(f.stem, f.exported, f.opts)
 		for _, name := range []string{n.Manager, n.NewManager, n.Instance, n.Getter, n.MustGetter, n.SetForTest,
-			n.ResetForTest, n.Conflict, n.Args, n.State, n.Build, n.BuildKey, n.Index, n.Default, n.TestHook, f.opts.Iface} {
+			n.ResetForTest, n.Conflict, n.Args, n.State, n.Index, n.Spec, n.Default, f.opts.Iface} {
 			if name != "" {
 				taken[name] = true
 			}

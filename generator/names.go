@@ -14,7 +14,7 @@ import (
 )
 
 // generatedName is a package-level name the generated file declares, and for which
-// annotated declaration.
+// annotated declaration (nil for what the file's managers share).
 type generatedName struct {
 	facts *facts
 	decl  templates.Decl
@@ -49,6 +49,9 @@ func (c *checker) checkNames(found []*facts, managers []model.Manager) (map[stri
 			errs = append(errs, c.sharedNames(f, other, shared[other]))
 		}
 	}
+	for _, d := range templates.Shared(managers) {
+		generated[d.Name] = generatedName{nil, d}
+	}
 	errs = append(errs, c.userCollisions(generated, methods)...)
 	return generated, errs
 }
@@ -72,6 +75,10 @@ func (c *checker) userCollisions(generated map[string]generatedName, methods map
 	collide := func(pos token.Pos, name string) {
 		g, ok := generated[name]
 		if !ok {
+			return
+		}
+		if g.facts == nil {
+			errs = append(errs, errorAt(pos, "%s collides with %s, which singletongen generates: rename yours", name, g.decl.Role))
 			return
 		}
 		hint := ""

@@ -94,13 +94,11 @@ type Names struct {
 	Conflict     string // sentinel error, e.g. ErrClientConflict
 
 	// Unexported helpers.
-	Args     string // struct of the constructor's arguments, e.g. clientArgs
-	State    string // published state, e.g. clientState
-	Build    string // construction in flight, e.g. clientBuild
-	BuildKey string // context key of the build a constructor runs in, e.g. clientBuildKey
-	Index    string // keyed mode's published instances, e.g. clientIndex
-	Default  string // the process-wide manager variable, e.g. defaultClientManager
-	TestHook string // what both test hooks share, e.g. installClientForTest
+	Args    string // struct of the constructor's arguments, e.g. clientArgs
+	State   string // what the manager publishes for an instance, e.g. clientState
+	Index   string // what a keyed manager publishes, e.g. clientIndex
+	Spec    string // what the shared code knows of the instances, e.g. clientSpec
+	Default string // the process-wide manager variable, e.g. defaultClientManager
 }
 
 // OnError says what a manager does with a constructor's error.

@@ -29,7 +29,7 @@ func TestTestdataIsGenerated(t *testing.T) {
 	}
 	for _, r := range results {
 		if !r.Current {
-			t.Errorf("%s is not current; run go run github.com/singletongen/singletongen/cmd/singletongen ./... in %s", r.Path, dir)
+			t.Errorf("%s is not current; run go build -o /tmp/singletongen ./cmd/singletongen, then /tmp/singletongen ./... in %s", r.Path, dir)
 		}
 	}
 }

@@ -19,9 +19,8 @@ import (
 //	}
 func (e *emitter) getter() []jen.Code {
 	n := e.m.Names
-	call := fmt.Sprintf("%s().Get(%s)", n.Instance, strings.Join(e.paramNames(), ", "))
 	return []jen.Code{
-		doc(fmt.Sprintf("%s returns the process-wide %s, built with %s on first use. It is %s: see (*%s).Get.", n.Getter, e.m.Stem, e.ctorName(), call, n.Manager)).
+		doc(fmt.Sprintf("%s is %s().Get(%s), with its fast path inlined.", n.Getter, n.Instance, strings.Join(e.paramNames(), ", "))).
 			Func().Id(n.Getter).Params(e.paramList()...).Params(e.getResults()...).Block(e.store.fastPath(jen.Id(n.Default))...),
 	}
 }
@@ -38,7 +37,7 @@ func (e *emitter) getter() []jen.Code {
 func (e *emitter) mustGetter() []jen.Code {
 	n := e.m.Names
 	return []jen.Code{
-		doc(fmt.Sprintf("%s is like %s but panics where %s returns an error. It is meant for main and package initialisation.", n.MustGetter, n.Getter, n.Getter)).
+		doc(fmt.Sprintf("%s is %s for main and package initialisation: it panics where %s returns an error.", n.MustGetter, n.Getter, n.Getter)).
 			Func().Id(n.MustGetter).Params(e.paramList()...).Add(e.instanceType()).Block(
 			jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(n.Getter).Call(e.argNames()...),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Panic(jen.Err())),
@@ -49,11 +48,14 @@ func (e *emitter) mustGetter() []jen.Code {
 
 // getMethod renders Get, whose body is the fast path.
 func (e *emitter) getMethod() []jen.Code {
-	paragraphs := append(e.store.getDoc(), e.failureDoc(), e.contextDoc())
-	if e.m.HasConflicts() {
-		paragraphs = append(paragraphs, fmt.Sprintf("Arguments other than those of the %s built or being built get an error that matches %s, never a %s built with other arguments and never another caller's error.", e.m.Stem, e.m.Names.Conflict, e.m.Stem))
+	what := fmt.Sprintf("Get returns the %s, built on first use.", e.m.Stem)
+	switch {
+	case e.m.Keyed:
+		what = fmt.Sprintf("Get returns the %s for these arguments, built on first use.", e.m.Stem)
+	case e.m.HasParams():
+		what = fmt.Sprintf("Get returns the %s, built with these arguments on first use.", e.m.Stem)
 	}
 	return []jen.Code{
-		doc(paragraphs...).Func().Add(e.receiver()).Id("Get").Params(e.paramList()...).Params(e.getResults()...).Block(e.store.fastPath(jen.Id("m"))...),
+		doc(what).Func().Add(e.receiver()).Id("Get").Params(e.paramList()...).Params(e.getResults()...).Block(e.store.fastPath(jen.Id("m"))...),
 	}
 }

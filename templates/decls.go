@@ -38,17 +38,16 @@ const (
 	RoleGetter
 	RoleDefault
 	RoleState
-	RoleBuild
+	RoleSpec
 	RoleMustGetter
 	RoleConflict
 	RoleArgs
 	RoleIndex
-	RoleBuildKey
 	RoleInterface
 	RoleSetForTest
 	RoleResetForTest
-	RoleTestHook
 	RoleMethod
+	RoleShared
 )
 
 var roleNames = map[Role]string{
@@ -63,12 +62,11 @@ var roleNames = map[Role]string{
 	RoleArgs:         "the arguments type",
 	RoleIndex:        "the index type",
 	RoleState:        "the state type",
-	RoleBuild:        "the build type",
-	RoleBuildKey:     "the context key type",
+	RoleSpec:         "the description of its instances",
 	RoleSetForTest:   "the test hook",
 	RoleResetForTest: "the test hook",
-	RoleTestHook:     "the test hooks' helper",
 	RoleMethod:       "a method of the manager",
+	RoleShared:       "a declaration the managers of the file share",
 }
 
 func (r Role) String() string { return roleNames[r] }
@@ -104,20 +102,14 @@ func (e *emitter) declarations() []Decl {
 	add(true, Decl{Name: "Get", Kind: MethodDecl, Role: RoleMethod, Locals: []string{"m", "s", "x", "nil"}, emit: e.getMethod})
 	decls = append(decls, e.store.api()...)
 	add(true, Decl{Name: "Reset", Kind: MethodDecl, Role: RoleMethod, emit: e.resetMethod})
-	add(m.HasParams(), Decl{Name: n.Args, Kind: TypeDecl, Role: RoleArgs, emit: e.argsType})
+	add(m.HasParams(), Decl{Name: n.Args, Kind: TypeDecl, Role: RoleArgs, emit: e.argsDecl})
+	add(true, Decl{Name: n.State, Kind: TypeDecl, Role: RoleState, emit: e.stateAlias})
 	decls = append(decls, e.store.types()...)
-	add(true, Decl{Name: n.State, Kind: TypeDecl, Role: RoleState, emit: e.stateType})
-	add(true, Decl{Name: n.Build, Kind: TypeDecl, Role: RoleBuild, emit: e.buildType})
-	add(m.Context != "", Decl{Name: n.BuildKey, Kind: TypeDecl, Role: RoleBuildKey, emit: e.buildKeyType})
+	add(true, Decl{Name: n.Spec, Kind: VarDecl, Role: RoleSpec, emit: e.specVar})
 	add(true, Decl{Name: "get", Kind: MethodDecl, Role: RoleMethod, emit: e.slowPath})
-	decls = append(decls, e.store.lookups()...)
-	add(true, Decl{Name: "construct", Kind: MethodDecl, Role: RoleMethod, emit: e.construct})
-	add(true, Decl{Name: "finish", Kind: MethodDecl, Role: RoleMethod, emit: e.finish})
-	decls = append(decls, e.store.publishing()...)
-	add(true, Decl{Name: "install", Kind: MethodDecl, Role: RoleMethod, emit: e.store.install})
+	add(true, Decl{Name: "build", Kind: MethodDecl, Role: RoleMethod, emit: e.build})
 	add(m.TestHooks, Decl{Name: n.SetForTest, Kind: FuncDecl, Role: RoleSetForTest, emit: e.setForTest})
 	add(m.TestHooks, Decl{Name: n.ResetForTest, Kind: FuncDecl, Role: RoleResetForTest, emit: e.resetForTest})
-	add(m.TestHooks, Decl{Name: n.TestHook, Kind: FuncDecl, Role: RoleTestHook, emit: e.testHook})
 	return decls
 }
 

@@ -15,40 +15,48 @@ import (
 func (e *emitter) conflictError() []jen.Code {
 	n, stem := e.m.Names, e.m.Stem
 	return []jen.Code{
-		doc(
-			fmt.Sprintf("%s is the error, matched with errors.Is, of a Get whose arguments differ from those of the %s already built or being built: a %s holds one %s and never returns one built with other arguments.", n.Conflict, stem, n.Manager, stem),
-			"Error messages never contain the arguments, which are often credentials.",
-		).Var().Id(n.Conflict).Op("=").Qual("errors", "New").Call(
+		doc(fmt.Sprintf("%s is the error, matched with errors.Is, of a Get whose arguments differ from those of the %s built or being built.", n.Conflict, stem)).
+			Var().Id(n.Conflict).Op("=").Qual("errors", "New").Call(
 			jen.Lit(e.message("%s requested with other arguments than it was built with", stem))),
 	}
 }
 
-// managerType renders the manager, with the fields its storage needs:
+// managerType renders the manager, and its doc: the one place that states the
+// manager's policies.
 //
 //	type ClientManager struct {
 //		state unsafe.Pointer
+//		cell  singletonCell[clientArgs, *Client]
 //		ctor  func(apiKey string) (*Client, error)
-//
-//		mu    sync.Mutex
-//		build *clientBuild
 //	}
 func (e *emitter) managerType() []jen.Code {
-	n := e.m.Names
-	what, lifetime := e.store.describe()
-	selfCall := "A constructor must not call Get on its own manager, directly or through another singleton: it would wait for itself forever, as with sync.Once."
-	if e.m.Context != "" {
-		selfCall = "A constructor that calls Get on its own manager for the instance it is building, with the context it was given (directly or through other singletons), gets an error instead of waiting for itself; with another context it would wait forever, as with sync.Once."
-	}
 	return []jen.Code{
-		doc(
-			fmt.Sprintf("%s %s: see Get. Its zero value is ready to use and builds with %s; %s returns the process-wide one.", n.Manager, what, e.ctorName(), n.Instance),
-			lifetime,
-			selfCall+" A manager must not be copied after first use.",
-		).Type().Id(n.Manager).Struct(e.store.fields()...),
+		doc(e.policies()...).Type().Id(e.m.Names.Manager).Struct(
+			append(e.store.fields(), jen.Id("ctor").Add(e.ctorType()))...,
+		),
 	}
 }
 
-// failureDoc explains what a manager does when a build fails, in the words of its options.
+// policies are the paragraphs of the manager's doc: what it holds and what Get costs,
+// then what happens to conflicting arguments, failures, contexts, dropped instances and
+// test hooks.
+func (e *emitter) policies() []string {
+	m, n := e.m, e.m.Names
+	what, sharing := e.store.describe()
+	paragraphs := []string{
+		fmt.Sprintf("%s %s: %s Its zero value is ready to use; %s returns the process-wide one. A manager must not be copied after first use.", n.Manager, what, sharing, n.Instance),
+	}
+	if m.HasConflicts() {
+		paragraphs = append(paragraphs, fmt.Sprintf("Arguments other than those of the %s built or being built get %s, never another's %s or error; no error message contains arguments.", m.Stem, n.Conflict, m.Stem))
+	}
+	paragraphs = append(paragraphs, e.failureDoc(), e.contextDoc(), e.dropDoc())
+	if m.TestHooks {
+		paragraphs = append(paragraphs, e.hookDoc())
+	}
+	return paragraphs
+}
+
+// failureDoc says what a manager does when a build fails, in the words of its options.
 func (e *emitter) failureDoc() string {
 	m := e.m
 	s := ""
@@ -56,23 +64,60 @@ func (e *emitter) failureDoc() string {
 		if m.OnError == model.Cache {
 			s = "A constructor error is kept, as with sync.OnceValues: every later Get with the same arguments returns it, until Reset. "
 		} else {
-			s = "A constructor error goes to the callers of that build only: the next Get tries again. "
+			s = "A failed build is not kept: its error goes to the callers of that build, and the next Get builds again. "
 		}
-		s += "An instance returned together with an error is ignored, not closed. "
+		s += "An instance returned with an error is ignored. "
 	}
-	s += fmt.Sprintf("A constructor that returns a nil %s has failed. One that panics or calls runtime.Goexit does so in the goroutine that called it, and the callers waiting for it ", e.instanceName())
+	s += fmt.Sprintf("A nil %s is a failure. A constructor that panics or calls runtime.Goexit does so on its caller's goroutine; the callers waiting for it ", e.instanceName())
 	if m.GetReturnsError() {
-		return s + "get an error that says so. Nothing of a failed build is kept."
+		s += "get an error."
+	} else {
+		s += "panic."
 	}
-	return s + "panic with a message that says so. Nothing of a failed build is kept."
+	if e.m.Context == "" {
+		s += " It must not call Get on its own manager, directly or through another singleton: it would wait for itself, as with sync.Once."
+	}
+	return s
 }
 
-// contextDoc explains what the context of the accessors does.
+// contextDoc says what the context of the accessors does.
 func (e *emitter) contextDoc() string {
 	if e.m.Context == "" {
 		return ""
 	}
-	return "The build runs on the first caller's goroutine, with its context. A caller that waits for another's build returns ctx.Err() as soon as its own context is done, and the build goes on. When a build fails while its caller's context is done, the error goes to that caller alone, and the callers waiting for it build again with their own contexts. Once built, the instance is returned whatever the context. The constructor must not keep the context it is given."
+	return "A build runs on the goroutine of its first caller, with that caller's context, which the instance must not keep. A caller waiting for another's build returns ctx.Err() once its own context is done, and the build goes on. A build that fails while its caller's context is done fails for that caller alone: the others build again. Once built, an instance is returned whatever the context. A constructor that asks its own manager for the instance it is building, with the context it was given, gets an error instead of waiting for itself."
+}
+
+// dropDoc says what dropping instances does.
+func (e *emitter) dropDoc() string {
+	s, they := fmt.Sprintf("Reset drops the %s", e.m.Stem), "it is"
+	switch {
+	case e.m.Keyed && e.m.Closes():
+		s, they = "Delete and Reset close and drop instances", "they are"
+	case e.m.Keyed:
+		s, they = "Delete and Reset drop instances", "they are"
+	case e.m.Closes():
+		s = fmt.Sprintf("Reset closes and drops the %s", e.m.Stem)
+	}
+	s += fmt.Sprintf(" that other goroutines may still be using: %s meant for tests, credential rotation and shutdown. A build in flight is discarded", they)
+	if e.m.Closes() {
+		s += ": what it built is closed,"
+	}
+	return s + " and its callers build again."
+}
+
+// hookDoc says what the test hooks do.
+func (e *emitter) hookDoc() string {
+	n := e.m.Names
+	s := fmt.Sprintf("%s and %s change the process-wide manager until the test ends, then restore it", n.SetForTest, n.ResetForTest)
+	if e.m.Closes() {
+		s += ", closing only what the test built"
+	}
+	s += "; they refuse a parallel test."
+	if e.m.HasParams() {
+		s += " A fake answers any arguments, which hides conflicts in the code under test."
+	}
+	return s
 }
 
 // newManager renders the constructor of managers:
@@ -83,7 +128,7 @@ func (e *emitter) contextDoc() string {
 func (e *emitter) newManager() []jen.Code {
 	n := e.m.Names
 	return []jen.Code{
-		doc(fmt.Sprintf("%s returns a %s that builds with ctor instead of %s: for dependency injection, and for tests that need no process-wide state. A nil ctor means %s.", n.NewManager, n.Manager, e.ctorName(), e.ctorName())).
+		doc(fmt.Sprintf("%s returns a %s that builds with ctor, or %s when ctor is nil: for dependency injection, and for tests without process-wide state.", n.NewManager, n.Manager, e.ctorName())).
 			Func().Id(n.NewManager).Params(jen.Id("ctor").Add(e.ctorType())).Op("*").Id(n.Manager).Block(
 			jen.Return(jen.Op("&").Id(n.Manager).Values(field("ctor", jen.Id("ctor")))),
 		),
@@ -107,7 +152,7 @@ func (e *emitter) defaultManager() []jen.Code {
 func (e *emitter) instance() []jen.Code {
 	n := e.m.Names
 	return []jen.Code{
-		doc(fmt.Sprintf("%s returns the process-wide %s, the one %s uses.", n.Instance, n.Manager, n.Getter)).
+		doc(fmt.Sprintf("%s returns the process-wide %s.", n.Instance, n.Manager)).
 			Func().Id(n.Instance).Params().Op("*").Id(n.Manager).Block(
 			jen.Return(jen.Op("&").Id(n.Default)),
 		),
@@ -119,117 +164,106 @@ func (e *emitter) instance() []jen.Code {
 //	type clientArgs struct {
 //		apiKey string
 //	}
-func (e *emitter) argsType() []jen.Code {
+func (e *emitter) argsDecl() []jen.Code {
 	return []jen.Code{
 		doc(e.store.argsDoc()).Type().Id(e.m.Names.Args).Struct(e.keyParams()...),
 	}
 }
 
-// stateType renders what a manager publishes and what its slow path returns:
+// stateAlias renders the manager's instance of the shared state:
 //
-//	type clientState struct {
-//		args      clientArgs
-//		instance  *Client
-//		err       error
-//		installed bool
+//	type clientState = singletonState[clientArgs, *Client]
+func (e *emitter) stateAlias() []jen.Code {
+	n := e.m.Names
+	return []jen.Code{
+		doc(fmt.Sprintf("%s is what a %s publishes for an instance.", n.State, n.Manager)).
+			Type().Id(n.State).Op("=").Id(stateName).Types(e.argsType(), e.instanceType()),
+	}
+}
+
+// specVar renders what the shared code knows of the manager's instances:
+//
+//	var clientSpec = singletonSpec[clientArgs, *Client]{
+//		name:     "paragon: Client",
+//		conflict: ErrClientConflict,
+//		nilErr:   errors.New("paragon: Client constructor returned a nil *Client"),
+//		close:    func(c *Client) error { return c.Close() },
 //	}
-func (e *emitter) stateType() []jen.Code {
+func (e *emitter) specVar() []jen.Code {
 	m, n := e.m, e.m.Names
-	var fields []jen.Code
-	what := fmt.Sprintf("a %s", m.Stem)
+	fields := []jen.Code{field("name", jen.Lit(e.message("%s", m.Stem)))}
 	if m.HasConflicts() {
-		fields = append(fields, jen.Id("args").Id(n.Args))
-		what += " and the arguments it was built with"
+		fields = append(fields, field("conflict", jen.Id(n.Conflict)))
 	}
-	fields = append(fields, jen.Id("instance").Add(e.instanceType()), jen.Id("err").Error())
-	if e.store.marksInstalled() {
-		fields = append(fields, jen.Id("installed").Bool().Comment("by a test hook: "+e.installedMeaning()))
+	fields = append(fields, field("nilErr", jen.Qual("errors", "New").Call(jen.Lit(e.message("%s constructor returned a nil %s", m.Stem, e.instanceName())))))
+	if m.OnError == model.Cache {
+		fields = append(fields, field("cache", jen.True()))
+	}
+	if m.Interface != nil {
+		// An injected constructor may return a nil *T inside the interface.
+		fields = append(fields, field("isNil", jen.Func().Params(jen.Id("c").Add(e.instanceType())).Bool().Block(
+			jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Id("c").Assert(typ(m.Result)),
+			jen.Return(jen.Id("ok").Op("&&").Id("t").Op("==").Nil()),
+		)))
+	}
+	if m.Closes() {
+		fields = append(fields, field("close", jen.Func().Params(jen.Id("c").Add(e.instanceType())).Error().Block(e.closeBody(jen.Id("c"))...)))
 	}
 	return []jen.Code{
-		doc(fmt.Sprintf("%s is what a %s publishes, %s, and what Get returns, which may be an error instead. It never changes once made.", n.State, n.Manager, what)).
-			Type().Id(n.State).Struct(fields...),
+		doc(fmt.Sprintf("%s is what the shared code knows of %s instances.", n.Spec, m.Stem)).
+			Var().Id(n.Spec).Op("=").Id(specName).Types(e.argsType(), e.instanceType()).Values(lines(fields)...),
 	}
 }
 
-func (e *emitter) installedMeaning() string {
-	switch {
-	case e.m.HasParams() && e.m.Closes():
-		return "returned for any arguments, never closed"
-	case e.m.HasParams():
-		return "returned for any arguments"
+// lines puts each element of a composite literal on a line of its own.
+func lines(elements []jen.Code) []jen.Code {
+	var out []jen.Code
+	for _, e := range elements {
+		out = append(out, jen.Line().Add(e))
 	}
-	return "never closed"
+	return append(out, jen.Line())
 }
 
-// buildType renders a construction in flight:
+// closeBody renders the body of the function that closes instance c:
 //
-//	type clientBuild struct {
-//		args   clientArgs
-//		done   chan struct{}
-//		result *clientState
-//		outer  *clientBuild
-//	}
-func (e *emitter) buildType() []jen.Code {
-	n := e.m.Names
-	var fields []jen.Code
-	if e.m.HasParams() {
-		fields = append(fields, jen.Id("args").Id(n.Args))
+//	return c.Close()
+func (e *emitter) closeBody(c *jen.Statement) []jen.Code {
+	var args []jen.Code
+	if e.m.Close.Context {
+		args = append(args, jen.Qual("context", "Background").Call())
 	}
-	fields = append(fields,
-		jen.Id("done").Chan().Struct(),
-		jen.Id("result").Op("*").Id(n.State),
-	)
-	discarders := e.store.droppers() + " or a test hook"
-	if e.m.Context != "" {
-		fields = append(fields, jen.Id("outer").Op("*").Id(n.Build).Comment("the build whose constructor asked for this one, if any"))
-		discarders = e.store.droppers() + ", a test hook, or its caller's own context"
+	call := c.Dot(e.m.Close.Method).Call(args...)
+	if e.m.Close.ReturnsError {
+		return []jen.Code{jen.Return(call)}
 	}
-	return []jen.Code{
-		doc(fmt.Sprintf("%s is a construction in flight. Its waiters block on done; result is set before done is closed, and stays nil when %s discarded the build and its waiters must build again.", n.Build, discarders)).
-			Type().Id(n.Build).Struct(fields...),
-	}
+	return []jen.Code{call, jen.Return(jen.Nil())}
 }
 
-// buildKeyType renders the context key under which a build marks the context it gives
-// its constructor:
-//
-//	type clientBuildKey struct{}
-func (e *emitter) buildKeyType() []jen.Code {
-	n := e.m.Names
-	return []jen.Code{
-		doc(fmt.Sprintf("%s is the context key of the %s whose constructor received the context: a constructor that asks its own manager for the instance it is building gets an error instead of waiting for itself.", n.BuildKey, n.Build)).
-			Type().Id(n.BuildKey).Struct(),
-	}
-}
-
-// resetMethod renders Reset, which drops what the manager holds through install and
-// closes it. In single mode:
+// resetMethod renders Reset:
 //
 //	func (m *ClientManager) Reset() error {
-//		s := m.install(nil)
-//		if s == nil || s.installed {
-//			return nil
-//		}
-//		return s.instance.Close()
+//		return clientSpec.drop(m.cell.install(nil))
 //	}
 func (e *emitter) resetMethod() []jen.Code {
-	m, n := e.m, e.m.Names
-	body := []jen.Code{jen.Id("m").Dot("install").Call(jen.Nil()), jen.Return(jen.Nil())}
-	closes := fmt.Sprintf("It always returns nil: the manager never closes a %s.", m.Stem)
-	safety := "Reset is safe while other goroutines call Get: it is meant for tests, credential rotation and shutdown."
-	if m.Closes() {
-		body, closes = e.store.resetBody()
-		if m.TestHooks {
-			closes += fmt.Sprintf(" It never closes a %s installed by %s.", m.Stem, n.SetForTest)
-		}
-		safety = "Reset is safe while other goroutines call Get, but they may still be using what it closes: it is meant for tests, credential rotation and shutdown."
+	returns := "It returns nil."
+	if e.m.Closes() {
+		returns = fmt.Sprintf("It closes what it drops and returns %s.", e.closeErrors())
 	}
 	return []jen.Code{
-		doc(
-			fmt.Sprintf("Reset drops %s; the next Get builds anew. %s", e.store.dropped(), closes),
-			fmt.Sprintf("Builds in flight are discarded when they finish and their callers build again: no Get that starts after Reset returns sees a %s whose build began before. %s", m.Stem, safety),
-		).Func().Add(e.receiver()).Id("Reset").Params().Error().Block(body...),
+		doc(fmt.Sprintf("Reset drops %s and discards any build in flight; the next Get builds anew. %s", e.store.dropped(), returns)).
+			Func().Add(e.receiver()).Id("Reset").Params().Error().Block(e.store.reset()),
 	}
+}
+
+// closeErrors says what a method that closes instances returns.
+func (e *emitter) closeErrors() string {
+	if !e.m.Close.ReturnsError {
+		return "nil"
+	}
+	if e.m.Keyed {
+		return fmt.Sprintf("the errors of %s, joined", e.m.Close.Method)
+	}
+	return fmt.Sprintf("what %s returned", e.m.Close.Method)
 }
 
 // ifaceType renders the interface that iface= asks for, and the assertion that the
@@ -256,8 +290,8 @@ func (e *emitter) ifaceType() []jen.Code {
 		methods = append(methods, jen.Id(method.Name).Params(signatureParams(method.Params, method.Variadic)...).Params(signatureParams(method.Results, false)...))
 	}
 	return []jen.Code{
-		doc(fmt.Sprintf("%s is the interface of %s's exported methods. %s stores and returns it, so that a test can install any fake with %s, and mock generators can work from it.",
-			iface.Name, e.spell(e.m.Result), e.m.Names.Manager, e.m.Names.SetForTest)).
+		doc(fmt.Sprintf("%s is the interface of %s's exported methods, which %s stores and returns: tests can install any fake, and mock generators can work from it.",
+			iface.Name, e.spell(e.m.Result), e.m.Names.Manager)).
 			Type().Id(iface.Name).Interface(methods...),
 		jen.Var().Id("_").Id(iface.Name).Op("=").Parens(typ(e.m.Result)).Parens(jen.Nil()),
 	}

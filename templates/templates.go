@@ -33,13 +33,14 @@ func Render(f *model.File) *jen.File {
 			out.ImportName(imp.Path, imp.Name)
 		}
 	}
+	var decls []Decl
 	for i := range f.Managers {
-		e := newEmitter(&f.Managers[i], f.PkgName, importNames)
-		for _, d := range e.declarations() {
-			for _, code := range d.emit() {
-				out.Add(code)
-				out.Line()
-			}
+		decls = append(decls, newEmitter(&f.Managers[i], f.PkgName, importNames).declarations()...)
+	}
+	for _, d := range append(decls, Shared(f.Managers)...) {
+		for _, code := range d.emit() {
+			out.Add(code)
+			out.Line()
 		}
 	}
 	return out
@@ -204,6 +205,15 @@ func (e *emitter) message(format string, args ...any) string {
 	return e.pkg + ": " + fmt.Sprintf(format, args...)
 }
 
+// argsType renders what the manager's instances are built with: its arguments type, or
+// struct{} when the constructor takes none.
+func (e *emitter) argsType() *jen.Statement {
+	if !e.m.HasParams() {
+		return jen.Struct()
+	}
+	return jen.Id(e.m.Names.Args)
+}
+
 // newState renders &clientState{fields...}.
 func (e *emitter) newState(fields ...jen.Code) *jen.Statement {
 	return jen.Op("&").Id(e.m.Names.State).Values(fields...)
@@ -214,10 +224,6 @@ func (e *emitter) newState(fields ...jen.Code) *jen.Statement {
 func load(typeName string, ptr *jen.Statement) *jen.Statement {
 	return jen.Parens(jen.Op("*").Id(typeName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Op("&").Add(ptr)))
 }
-
-// lock and unlock render m.mu.Lock() and m.mu.Unlock().
-func lock() *jen.Statement   { return jen.Id("m").Dot("mu").Dot("Lock").Call() }
-func unlock() *jen.Statement { return jen.Id("m").Dot("mu").Dot("Unlock").Call() }
 
 // doc renders a doc comment from paragraphs; each paragraph is wrapped at about 80 columns.
 func doc(paragraphs ...string) *jen.Statement {

@@ -31,7 +31,7 @@ func TestRenderFromData(t *testing.T) {
 				Manager: "ServiceManager", NewManager: "NewServiceManager", Instance: "GetServiceManager",
 				Getter: "GetService", MustGetter: "MustGetService", SetForTest: "SetServiceForTest",
 				ResetForTest: "ResetServiceForTest", Conflict: "ErrServiceConflict", Args: "serviceArgs",
-				State: "serviceState", Build: "serviceBuild", Default: "defaultServiceManager", TestHook: "installServiceForTest",
+				State: "serviceState", Spec: "serviceSpec", Default: "defaultServiceManager",
 			},
 		}},
 	}
@@ -49,7 +49,7 @@ func TestRenderFromData(t *testing.T) {
 	for _, want := range []string{
 		`errors2 "example.com/other/errors"`,
 		"func GetService(code errors2.Code, events chan<- string, id struct{ N int }) (*Service, error) {",
-		"s.instance.Close()\n",
+		"c.Close()\n\t\treturn nil\n",
 		"func SetServiceForTest(tb interface {",
 	} {
 		if !strings.Contains(out, want) {

@@ -11,30 +11,33 @@ import (
 	"unsafe"
 )
 
-// NoArgManager builds one *NoArg on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewNoArg; GetNoArgManager returns the process-wide one.
+// NoArgManager holds one *NoArg, built by NewNoArg on first use and shared by
+// all goroutines: concurrent first callers of Get wait for one build and share
+// its result, and once built, Get costs one atomic load. Its zero value is
+// ready to use; GetNoArgManager returns the process-wide one. A manager must
+// not be copied after first use.
 //
-// Reset drops the NoArg while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// A nil *NoArg is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the NoArg that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
+//
+// SetNoArgForTest and ResetNoArgForTest change the process-wide manager until
+// the test ends, then restore it; they refuse a parallel test.
 type NoArgManager struct {
-	// state points to the published noArgState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *noArgState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *NoArg]
 	ctor  func() *NoArg
-
-	mu    sync.Mutex
-	build *noArgBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewNoArgManager returns a NoArgManager that builds with ctor instead of
-// NewNoArg: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewNoArg.
+// NewNoArgManager returns a NoArgManager that builds with ctor, or NewNoArg
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewNoArgManager(ctor func() *NoArg) *NoArgManager {
 	return &NoArgManager{ctor: ctor}
 }
@@ -42,14 +45,12 @@ func NewNoArgManager(ctor func() *NoArg) *NoArgManager {
 // defaultNoArgManager is the process-wide NoArgManager.
 var defaultNoArgManager NoArgManager
 
-// GetNoArgManager returns the process-wide NoArgManager, the one GetNoArg
-// uses.
+// GetNoArgManager returns the process-wide NoArgManager.
 func GetNoArgManager() *NoArgManager {
 	return &defaultNoArgManager
 }
 
-// GetNoArg returns the process-wide NoArg, built with NewNoArg on first use.
-// It is GetNoArgManager().Get(): see (*NoArgManager).Get.
+// GetNoArg is GetNoArgManager().Get(), with its fast path inlined.
 func GetNoArg() *NoArg {
 	s := (*noArgState)(atomic.LoadPointer(&defaultNoArgManager.state))
 	if s == nil {
@@ -58,14 +59,7 @@ func GetNoArg() *NoArg {
 	return s.instance
 }
 
-// Get returns the NoArg, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the NoArg is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *NoArg has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the NoArg, built on first use.
 func (m *NoArgManager) Get() *NoArg {
 	s := (*noArgState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -74,155 +68,44 @@ func (m *NoArgManager) Get() *NoArg {
 	return s.instance
 }
 
-// Reset drops the NoArg; the next Get builds anew. It always returns nil: the
-// manager never closes a NoArg.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a NoArg whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the NoArg and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *NoArgManager) Reset() error {
-	m.install(nil)
-	return nil
+	return noArgSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// noArgState is what a NoArgManager publishes, a NoArg, and what Get returns,
-// which may be an error instead. It never changes once made.
-type noArgState struct {
-	instance *NoArg
-	err      error
+// noArgState is what a NoArgManager publishes for an instance.
+type noArgState = singletonState[struct{}, *NoArg]
+
+// noArgSpec is what the shared code knows of NoArg instances.
+var noArgSpec = singletonSpec[struct{}, *NoArg]{
+	name:   "accessors: NoArg",
+	nilErr: errors.New("accessors: NoArg constructor returned a nil *NoArg"),
 }
 
-// noArgBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset or a test hook discarded
-// the build and its waiters must build again.
-type noArgBuild struct {
-	done   chan struct{}
-	result *noArgState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *NoArgManager) get() *noArgState {
-	for {
-		m.mu.Lock()
-		if s := (*noArgState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &noArgBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *NoArgManager) construct(b *noArgBuild) *noArgState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &noArgState{err: errors.New("accessors: NoArg constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *NoArg
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &noArgState{err: errors.New("accessors: NoArg constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewNoArg
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &noArgState{err: errors.New("accessors: NoArg constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &noArgState{err: errors.New("accessors: NoArg constructor returned a nil *NoArg")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &noArgSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &noArgState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *NoArgManager) finish(b *noArgBuild, s *noArgState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a NoArg with the constructor m was made with, or NewNoArg.
+func (m *NoArgManager) build(_ context.Context, _ struct{}) (*NoArg, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewNoArg
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *NoArgManager) install(s *noArgState) *noArgState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*noArgState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetNoArgForTest makes the process-wide NoArgManager, and so GetNoArg, return
-// c until the test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetNoArgForTest for a test without a NoArg.
+// SetNoArgForTest makes the process-wide NoArgManager return c, instead of its
+// own, until the test ends (see NoArgManager). It panics if c is nil.
 func SetNoArgForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -232,72 +115,49 @@ func SetNoArgForTest(tb interface {
 	if c == nil {
 		panic("accessors.SetNoArgForTest: c is nil; use ResetNoArgForTest for a test without a NoArg")
 	}
-	installNoArgForTest(tb, "SetNoArgForTest", &noArgState{instance: c})
+	defaultNoArgManager.cell.installForTest(&defaultNoArgManager.state, tb, "accessors.SetNoArgForTest", &noArgState{instance: c, installed: true}, &noArgSpec)
 }
 
-// ResetNoArgForTest empties the process-wide NoArgManager until the test ends,
-// so that GetNoArg builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetNoArgForTest empties the process-wide NoArgManager until the test ends
+// (see NoArgManager).
 func ResetNoArgForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installNoArgForTest(tb, "ResetNoArgForTest", nil)
+	defaultNoArgManager.cell.installForTest(&defaultNoArgManager.state, tb, "accessors.ResetNoArgForTest", nil, &noArgSpec)
 }
 
-// installNoArgForTest installs s in the process-wide NoArgManager until tb's
-// test ends. hook names the caller in panics.
-func installNoArgForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *noArgState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("accessors.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "accessors."+hook)
-	}()
-	m := &defaultNoArgManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// NoArgErrManager builds one *NoArgErr on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewNoArgErr; GetNoArgErrManager returns the process-wide one.
-//
-// Reset drops the NoArgErr while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
-//
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
+// NoArgErrManager holds one *NoArgErr, built by NewNoArgErr on first use and
+// shared by all goroutines: concurrent first callers of Get wait for one build
+// and share its result, and once built, Get costs one atomic load. Its zero
+// value is ready to use; GetNoArgErrManager returns the process-wide one. A
 // manager must not be copied after first use.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *NoArgErr is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// get an error. It must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the NoArgErr that other goroutines may still be using: it is
+// meant for tests, credential rotation and shutdown. A build in flight is
+// discarded and its callers build again.
+//
+// SetNoArgErrForTest and ResetNoArgErrForTest change the process-wide manager
+// until the test ends, then restore it; they refuse a parallel test.
 type NoArgErrManager struct {
-	// state points to the published noArgErrState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *noArgErrState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *NoArgErr]
 	ctor  func() (*NoArgErr, error)
-
-	mu    sync.Mutex
-	build *noArgErrBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewNoArgErrManager returns a NoArgErrManager that builds with ctor instead
-// of NewNoArgErr: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewNoArgErr.
+// NewNoArgErrManager returns a NoArgErrManager that builds with ctor, or
+// NewNoArgErr when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
 func NewNoArgErrManager(ctor func() (*NoArgErr, error)) *NoArgErrManager {
 	return &NoArgErrManager{ctor: ctor}
 }
@@ -305,14 +165,12 @@ func NewNoArgErrManager(ctor func() (*NoArgErr, error)) *NoArgErrManager {
 // defaultNoArgErrManager is the process-wide NoArgErrManager.
 var defaultNoArgErrManager NoArgErrManager
 
-// GetNoArgErrManager returns the process-wide NoArgErrManager, the one
-// GetNoArgErr uses.
+// GetNoArgErrManager returns the process-wide NoArgErrManager.
 func GetNoArgErrManager() *NoArgErrManager {
 	return &defaultNoArgErrManager
 }
 
-// GetNoArgErr returns the process-wide NoArgErr, built with NewNoArgErr on
-// first use. It is GetNoArgErrManager().Get(): see (*NoArgErrManager).Get.
+// GetNoArgErr is GetNoArgErrManager().Get(), with its fast path inlined.
 func GetNoArgErr() (*NoArgErr, error) {
 	s := (*noArgErrState)(atomic.LoadPointer(&defaultNoArgErrManager.state))
 	if s == nil {
@@ -321,8 +179,8 @@ func GetNoArgErr() (*NoArgErr, error) {
 	return s.instance, s.err
 }
 
-// MustGetNoArgErr is like GetNoArgErr but panics where GetNoArgErr returns an
-// error. It is meant for main and package initialisation.
+// MustGetNoArgErr is GetNoArgErr for main and package initialisation: it
+// panics where GetNoArgErr returns an error.
 func MustGetNoArgErr() *NoArgErr {
 	c, err := GetNoArgErr()
 	if err != nil {
@@ -331,16 +189,7 @@ func MustGetNoArgErr() *NoArgErr {
 	return c
 }
 
-// Get returns the NoArgErr, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the NoArgErr is built,
-// Get costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *NoArgErr has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// Get returns the NoArgErr, built on first use.
 func (m *NoArgErrManager) Get() (*NoArgErr, error) {
 	s := (*noArgErrState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -349,165 +198,41 @@ func (m *NoArgErrManager) Get() (*NoArgErr, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the NoArgErr; the next Get builds anew. It always returns nil:
-// the manager never closes a NoArgErr.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a NoArgErr whose build
-// began before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the NoArgErr and discards any build in flight; the next Get
+// builds anew. It returns nil.
 func (m *NoArgErrManager) Reset() error {
-	m.install(nil)
-	return nil
+	return noArgErrSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// noArgErrState is what a NoArgErrManager publishes, a NoArgErr, and what Get
-// returns, which may be an error instead. It never changes once made.
-type noArgErrState struct {
-	instance *NoArgErr
-	err      error
+// noArgErrState is what a NoArgErrManager publishes for an instance.
+type noArgErrState = singletonState[struct{}, *NoArgErr]
+
+// noArgErrSpec is what the shared code knows of NoArgErr instances.
+var noArgErrSpec = singletonSpec[struct{}, *NoArgErr]{
+	name:   "accessors: NoArgErr",
+	nilErr: errors.New("accessors: NoArgErr constructor returned a nil *NoArgErr"),
 }
 
-// noArgErrBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type noArgErrBuild struct {
-	done   chan struct{}
-	result *noArgErrState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *NoArgErrManager) get() *noArgErrState {
-	for {
-		m.mu.Lock()
-		if s := (*noArgErrState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &noArgErrBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, struct{}{}, &noArgErrSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *NoArgErrManager) construct(b *noArgErrBuild) *noArgErrState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &noArgErrState{err: errors.New("accessors: NoArgErr constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *NoArgErr
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &noArgErrState{err: errors.New("accessors: NoArgErr constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewNoArgErr
-		}
-		c, err = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &noArgErrState{err: errors.New("accessors: NoArgErr constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a NoArgErr with the constructor m was made with, or
+// NewNoArgErr.
+func (m *NoArgErrManager) build(_ context.Context, _ struct{}) (*NoArgErr, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewNoArgErr
 	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &noArgErrState{err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &noArgErrState{err: errors.New("accessors: NoArgErr constructor returned a nil *NoArgErr")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &noArgErrState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
+	return ctor()
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *NoArgErrManager) finish(b *noArgErrBuild, s *noArgErrState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *NoArgErrManager) install(s *noArgErrState) *noArgErrState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*noArgErrState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetNoArgErrForTest makes the process-wide NoArgErrManager, and so
-// GetNoArgErr, return c until the test ends; Cleanup then restores what was
-// there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetNoArgErrForTest for a test without a
-// NoArgErr.
+// SetNoArgErrForTest makes the process-wide NoArgErrManager return c, instead
+// of its own, until the test ends (see NoArgErrManager). It panics if c is
+// nil.
 func SetNoArgErrForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -517,81 +242,58 @@ func SetNoArgErrForTest(tb interface {
 	if c == nil {
 		panic("accessors.SetNoArgErrForTest: c is nil; use ResetNoArgErrForTest for a test without a NoArgErr")
 	}
-	installNoArgErrForTest(tb, "SetNoArgErrForTest", &noArgErrState{instance: c})
+	defaultNoArgErrManager.cell.installForTest(&defaultNoArgErrManager.state, tb, "accessors.SetNoArgErrForTest", &noArgErrState{instance: c, installed: true}, &noArgErrSpec)
 }
 
 // ResetNoArgErrForTest empties the process-wide NoArgErrManager until the test
-// ends, so that GetNoArgErr builds anew; Cleanup then restores what was there
-// before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ends (see NoArgErrManager).
 func ResetNoArgErrForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installNoArgErrForTest(tb, "ResetNoArgErrForTest", nil)
-}
-
-// installNoArgErrForTest installs s in the process-wide NoArgErrManager until
-// tb's test ends. hook names the caller in panics.
-func installNoArgErrForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *noArgErrState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("accessors.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "accessors."+hook)
-	}()
-	m := &defaultNoArgErrManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
+	defaultNoArgErrManager.cell.installForTest(&defaultNoArgErrManager.state, tb, "accessors.ResetNoArgErrForTest", nil, &noArgErrSpec)
 }
 
 // ErrStringArgConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the StringArg already built or being built: a
-// StringArgManager holds one StringArg and never returns one built with other
-// arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the StringArg built or being built.
 var ErrStringArgConflict = errors.New("accessors: StringArg requested with other arguments than it was built with")
 
-// StringArgManager builds one *StringArg on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewStringArg; GetStringArgManager returns the process-wide one.
+// StringArgManager holds one *StringArg, built by NewStringArg on first use
+// and shared by all goroutines: concurrent first callers of Get wait for one
+// build and share its result, and once built, Get costs one atomic load. Its
+// zero value is ready to use; GetStringArgManager returns the process-wide
+// one. A manager must not be copied after first use.
 //
-// Reset drops the StringArg while other goroutines may still be using it: it
-// is meant for tests, credential rotation and shutdown.
+// Arguments other than those of the StringArg built or being built get
+// ErrStringArgConflict, never another's StringArg or error; no error message
+// contains arguments.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *StringArg is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// get an error. It must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the StringArg that other goroutines may still be using: it is
+// meant for tests, credential rotation and shutdown. A build in flight is
+// discarded and its callers build again.
+//
+// SetStringArgForTest and ResetStringArgForTest change the process-wide
+// manager until the test ends, then restore it; they refuse a parallel test. A
+// fake answers any arguments, which hides conflicts in the code under test.
 type StringArgManager struct {
-	// state points to the published stringArgState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *stringArgState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[stringArgArgs, *StringArg]
 	ctor  func(apiKey string) (*StringArg, error)
-
-	mu    sync.Mutex
-	build *stringArgBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewStringArgManager returns a StringArgManager that builds with ctor instead
-// of NewStringArg: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewStringArg.
+// NewStringArgManager returns a StringArgManager that builds with ctor, or
+// NewStringArg when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
 func NewStringArgManager(ctor func(apiKey string) (*StringArg, error)) *StringArgManager {
 	return &StringArgManager{ctor: ctor}
 }
@@ -599,15 +301,13 @@ func NewStringArgManager(ctor func(apiKey string) (*StringArg, error)) *StringAr
 // defaultStringArgManager is the process-wide StringArgManager.
 var defaultStringArgManager StringArgManager
 
-// GetStringArgManager returns the process-wide StringArgManager, the one
-// GetStringArg uses.
+// GetStringArgManager returns the process-wide StringArgManager.
 func GetStringArgManager() *StringArgManager {
 	return &defaultStringArgManager
 }
 
-// GetStringArg returns the process-wide StringArg, built with NewStringArg on
-// first use. It is GetStringArgManager().Get(apiKey): see
-// (*StringArgManager).Get.
+// GetStringArg is GetStringArgManager().Get(apiKey), with its fast path
+// inlined.
 func GetStringArg(apiKey string) (*StringArg, error) {
 	if s := (*stringArgState)(atomic.LoadPointer(&defaultStringArgManager.state)); s != nil && s.args == (stringArgArgs{apiKey: apiKey}) {
 		return s.instance, s.err
@@ -616,8 +316,8 @@ func GetStringArg(apiKey string) (*StringArg, error) {
 	return s.instance, s.err
 }
 
-// MustGetStringArg is like GetStringArg but panics where GetStringArg returns
-// an error. It is meant for main and package initialisation.
+// MustGetStringArg is GetStringArg for main and package initialisation: it
+// panics where GetStringArg returns an error.
 func MustGetStringArg(apiKey string) *StringArg {
 	c, err := GetStringArg(apiKey)
 	if err != nil {
@@ -626,20 +326,7 @@ func MustGetStringArg(apiKey string) *StringArg {
 	return c
 }
 
-// Get returns the StringArg, building it on first use; concurrent first
-// callers wait for that one build and share its result. Once the StringArg is
-// built, Get costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *StringArg has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
-//
-// Arguments other than those of the StringArg built or being built get an
-// error that matches ErrStringArgConflict, never a StringArg built with other
-// arguments and never another caller's error.
+// Get returns the StringArg, built with these arguments on first use.
 func (m *StringArgManager) Get(apiKey string) (*StringArg, error) {
 	if s := (*stringArgState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (stringArgArgs{apiKey: apiKey}) {
 		return s.instance, s.err
@@ -648,184 +335,48 @@ func (m *StringArgManager) Get(apiKey string) (*StringArg, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the StringArg; the next Get builds anew. It always returns nil:
-// the manager never closes a StringArg.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a StringArg whose build
-// began before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the StringArg and discards any build in flight; the next Get
+// builds anew. It returns nil.
 func (m *StringArgManager) Reset() error {
-	m.install(nil)
-	return nil
+	return stringArgSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// stringArgArgs holds the arguments a StringArg is built with, which Get
-// compares with those of each call.
+// stringArgArgs are the arguments a StringArg is built with, which Get
+// compares.
 type stringArgArgs struct {
 	apiKey string
 }
 
-// stringArgState is what a StringArgManager publishes, a StringArg and the
-// arguments it was built with, and what Get returns, which may be an error
-// instead. It never changes once made.
-type stringArgState struct {
-	args      stringArgArgs
-	instance  *StringArg
-	err       error
-	installed bool // by a test hook: returned for any arguments
+// stringArgState is what a StringArgManager publishes for an instance.
+type stringArgState = singletonState[stringArgArgs, *StringArg]
+
+// stringArgSpec is what the shared code knows of StringArg instances.
+var stringArgSpec = singletonSpec[stringArgArgs, *StringArg]{
+	name:     "accessors: StringArg",
+	conflict: ErrStringArgConflict,
+	nilErr:   errors.New("accessors: StringArg constructor returned a nil *StringArg"),
 }
 
-// stringArgBuild is a construction in flight. Its waiters block on done;
-// result is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type stringArgBuild struct {
-	args   stringArgArgs
-	done   chan struct{}
-	result *stringArgState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *StringArgManager) get(args stringArgArgs) *stringArgState {
-	for {
-		m.mu.Lock()
-		if s := (*stringArgState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.installed || s.args == args {
-				return s
-			}
-			return &stringArgState{err: ErrStringArgConflict}
-		}
-		b := m.build
-		if b == nil {
-			b = &stringArgBuild{args: args, done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &stringArgState{err: ErrStringArgConflict}
-		}
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, args, &stringArgSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *StringArgManager) construct(b *stringArgBuild) *stringArgState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &stringArgState{err: errors.New("accessors: StringArg constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *StringArg
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &stringArgState{err: errors.New("accessors: StringArg constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewStringArg
-		}
-		c, err = ctor(b.args.apiKey)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &stringArgState{err: errors.New("accessors: StringArg constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a StringArg with the constructor m was made with, or
+// NewStringArg.
+func (m *StringArgManager) build(_ context.Context, args stringArgArgs) (*StringArg, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewStringArg
 	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &stringArgState{args: b.args, err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &stringArgState{err: errors.New("accessors: StringArg constructor returned a nil *StringArg")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &stringArgState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
+	return ctor(args.apiKey)
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *StringArgManager) finish(b *stringArgBuild, s *stringArgState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *StringArgManager) install(s *stringArgState) *stringArgState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*stringArgState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetStringArgForTest makes the process-wide StringArgManager, and so
-// GetStringArg, return c until the test ends; Cleanup then restores what was
-// there before.
-//
-// c is returned whatever the arguments, so an override hides argument
-// conflicts (ErrStringArgConflict) in the code under test.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetStringArgForTest for a test without a
-// StringArg.
+// SetStringArgForTest makes the process-wide StringArgManager return c,
+// whatever the arguments, until the test ends (see StringArgManager). It
+// panics if c is nil.
 func SetStringArgForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -835,78 +386,49 @@ func SetStringArgForTest(tb interface {
 	if c == nil {
 		panic("accessors.SetStringArgForTest: c is nil; use ResetStringArgForTest for a test without a StringArg")
 	}
-	installStringArgForTest(tb, "SetStringArgForTest", &stringArgState{instance: c, installed: true})
+	defaultStringArgManager.cell.installForTest(&defaultStringArgManager.state, tb, "accessors.SetStringArgForTest", &stringArgState{instance: c, installed: true}, &stringArgSpec)
 }
 
 // ResetStringArgForTest empties the process-wide StringArgManager until the
-// test ends, so that GetStringArg builds anew; Cleanup then restores what was
-// there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// test ends (see StringArgManager).
 func ResetStringArgForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installStringArgForTest(tb, "ResetStringArgForTest", nil)
+	defaultStringArgManager.cell.installForTest(&defaultStringArgManager.state, tb, "accessors.ResetStringArgForTest", nil, &stringArgSpec)
 }
 
-// installStringArgForTest installs s in the process-wide StringArgManager
-// until tb's test ends. hook names the caller in panics.
-func installStringArgForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *stringArgState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("accessors.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "accessors."+hook)
-	}()
-	m := &defaultStringArgManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// KeyedManager builds one *Keyed for each distinct tuple of arguments, on
-// first use, and shares it among all goroutines: see Get. Its zero value is
-// ready to use and builds with NewKeyed; GetKeyedManager returns the
-// process-wide one.
+// KeyedManager holds one *Keyed for each distinct tuple of arguments, built by
+// NewKeyed on first use and shared by all goroutines: concurrent first callers
+// of Get with the same arguments wait for one build and share its result,
+// other arguments build at the same time, and once built, Get costs one atomic
+// load and a map lookup; a new key costs O(1) amortised. Instances live until
+// Delete or Reset: a manager keyed by data that keeps changing holds every key
+// it has seen. Its zero value is ready to use; GetKeyedManager returns the
+// process-wide one. A manager must not be copied after first use.
 //
-// Instances live until Delete or Reset: a manager keyed by data that keeps
-// changing holds every key it has seen. Delete and Reset drop instances while
-// other goroutines may still be using them: they are meant for tests,
-// credential rotation and shutdown.
+// A nil *Keyed is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Delete and Reset drop instances that other goroutines may still be using:
+// they are meant for tests, credential rotation and shutdown. A build in
+// flight is discarded and its callers build again.
+//
+// SetKeyedForTest and ResetKeyedForTest change the process-wide manager until
+// the test ends, then restore it; they refuse a parallel test. A fake answers
+// any arguments, which hides conflicts in the code under test.
 type KeyedManager struct {
-	// index points to the published keyedIndex, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
-	index unsafe.Pointer
-	ctor  func(key string) *Keyed
-
-	// The rest is guarded by mu.
-	mu     sync.Mutex
-	dirty  map[keyedArgs]*keyedState // when not nil, every instance, the newest not yet in index
-	misses int                       // Gets that found their key in dirty only, since index was published
-	builds map[keyedArgs]*keyedBuild // the constructions in flight, by arguments
+	keys singletonMap[keyedArgs, *Keyed]
+	ctor func(key string) *Keyed
 }
 
-// NewKeyedManager returns a KeyedManager that builds with ctor instead of
-// NewKeyed: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewKeyed.
+// NewKeyedManager returns a KeyedManager that builds with ctor, or NewKeyed
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewKeyedManager(ctor func(key string) *Keyed) *KeyedManager {
 	return &KeyedManager{ctor: ctor}
 }
@@ -914,16 +436,14 @@ func NewKeyedManager(ctor func(key string) *Keyed) *KeyedManager {
 // defaultKeyedManager is the process-wide KeyedManager.
 var defaultKeyedManager KeyedManager
 
-// GetKeyedManager returns the process-wide KeyedManager, the one GetKeyed
-// uses.
+// GetKeyedManager returns the process-wide KeyedManager.
 func GetKeyedManager() *KeyedManager {
 	return &defaultKeyedManager
 }
 
-// GetKeyed returns the process-wide Keyed, built with NewKeyed on first use.
-// It is GetKeyedManager().Get(key): see (*KeyedManager).Get.
+// GetKeyed is GetKeyedManager().Get(key), with its fast path inlined.
 func GetKeyed(key string) *Keyed {
-	if x := (*keyedIndex)(atomic.LoadPointer(&defaultKeyedManager.index)); x != nil {
+	if x := (*keyedIndex)(atomic.LoadPointer(&defaultKeyedManager.keys.index)); x != nil {
 		if s := x.instances[keyedArgs{key: key}]; s != nil {
 			return s.instance
 		}
@@ -932,22 +452,9 @@ func GetKeyed(key string) *Keyed {
 	return s.instance
 }
 
-// Get returns the Keyed for these arguments, building it on first use;
-// concurrent first callers with the same arguments wait for that one build and
-// share its result, while other arguments build at the same time. Once a Keyed
-// is built, Get costs one atomic load and a map lookup: no lock, no
-// allocation.
-//
-// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
-// published for lock-free reads once Gets that found it only under the lock
-// are as many as the instances.
-//
-// A constructor that returns a nil *Keyed has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the Keyed for these arguments, built on first use.
 func (m *KeyedManager) Get(key string) *Keyed {
-	if x := (*keyedIndex)(atomic.LoadPointer(&m.index)); x != nil {
+	if x := (*keyedIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[keyedArgs{key: key}]; s != nil {
 			return s.instance
 		}
@@ -956,98 +463,435 @@ func (m *KeyedManager) Get(key string) *Keyed {
 	return s.instance
 }
 
-// Delete drops the Keyed built for these arguments, if any; the next Get for
-// them builds anew. It returns nil: the manager never closes a Keyed. A build
-// in flight for them is discarded when it finishes, and its callers build
-// again.
-//
-// Dropping a published instance copies the index of the others, so Delete
-// costs O(n). It is safe while other goroutines call Get, but they may still
-// be using what it closes.
+// Delete drops the Keyed built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It returns nil.
+// Dropping a published instance copies the index of the others: O(n).
 func (m *KeyedManager) Delete(key string) error {
-	args := keyedArgs{key: key}
-	m.mu.Lock()
-	delete(m.builds, args)
-	var s *keyedState
-	if x := (*keyedIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		// Published: publish the instances again without it.
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
-	m.mu.Unlock()
-	return nil
+	return m.keys.remove(keyedArgs{key: key}, &keyedSpec)
 }
 
-// Len returns how many Keyed instances the manager holds, one for each tuple
-// of arguments it built for, until Delete or Reset. Builds in flight do not
-// count.
+// Len returns how many Keyed instances the manager holds; builds in flight do
+// not count.
 func (m *KeyedManager) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*keyedIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.keys.count()
 }
 
-// Reset drops every Keyed; the next Get builds anew. It always returns nil:
-// the manager never closes a Keyed.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Keyed whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops every Keyed and discards any build in flight; the next Get
+// builds anew. It returns nil.
 func (m *KeyedManager) Reset() error {
-	m.install(nil)
-	return nil
+	return keyedSpec.dropAll(m.keys.install(nil))
 }
 
-// keyedArgs holds the arguments a Keyed is built with: the key of a
+// keyedArgs are the arguments a Keyed is built with: the key of a
 // KeyedManager's instances.
 type keyedArgs struct {
 	key string
 }
 
-// keyedIndex is what a KeyedManager publishes: its instances by arguments, or
-// one installed by a test hook for all. It never changes once published.
-type keyedIndex struct {
-	instances map[keyedArgs]*keyedState
-	all       *keyedState // installed by SetKeyedForTest for every key, or nil
+// keyedState is what a KeyedManager publishes for an instance.
+type keyedState = singletonState[keyedArgs, *Keyed]
+
+// keyedIndex is what a KeyedManager publishes.
+type keyedIndex = singletonIndex[keyedArgs, *Keyed]
+
+// keyedSpec is what the shared code knows of Keyed instances.
+var keyedSpec = singletonSpec[keyedArgs, *Keyed]{
+	name:   "accessors: Keyed",
+	nilErr: errors.New("accessors: Keyed constructor returned a nil *Keyed"),
 }
 
-// keyedState is what a KeyedManager publishes, a Keyed, and what Get returns,
-// which may be an error instead. It never changes once made.
-type keyedState struct {
-	instance *Keyed
-	err      error
-}
-
-// keyedBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Delete, Reset or a test hook
-// discarded the build and its waiters must build again.
-type keyedBuild struct {
-	args   keyedArgs
-	done   chan struct{}
-	result *keyedState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *KeyedManager) get(args keyedArgs) *keyedState {
+	s := m.keys.get(context.Background(), args, &keyedSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a Keyed with the constructor m was made with, or NewKeyed.
+func (m *KeyedManager) build(_ context.Context, args keyedArgs) (*Keyed, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewKeyed
+	}
+	return ctor(args.key), nil
+}
+
+// SetKeyedForTest makes the process-wide KeyedManager return c, for every key,
+// until the test ends (see KeyedManager). It panics if c is nil.
+func SetKeyedForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Keyed) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetKeyedForTest: c is nil; use ResetKeyedForTest for a test without a Keyed")
+	}
+	defaultKeyedManager.keys.installForTest(tb, "accessors.SetKeyedForTest", &keyedIndex{all: &keyedState{instance: c, installed: true}}, &keyedSpec)
+}
+
+// ResetKeyedForTest empties the process-wide KeyedManager until the test ends
+// (see KeyedManager).
+func ResetKeyedForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultKeyedManager.keys.installForTest(tb, "accessors.ResetKeyedForTest", nil, &keyedSpec)
+}
+
+// CtxManager holds one *Ctx, built by NewCtx on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetCtxManager returns the process-wide one. A manager must not be
+// copied after first use.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Ctx is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+//
+// A build runs on the goroutine of its first caller, with that caller's
+// context, which the instance must not keep. A caller waiting for another's
+// build returns ctx.Err() once its own context is done, and the build goes on.
+// A build that fails while its caller's context is done fails for that caller
+// alone: the others build again. Once built, an instance is returned whatever
+// the context. A constructor that asks its own manager for the instance it is
+// building, with the context it was given, gets an error instead of waiting
+// for itself.
+//
+// Reset drops the Ctx that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
+//
+// SetCtxForTest and ResetCtxForTest change the process-wide manager until the
+// test ends, then restore it; they refuse a parallel test.
+type CtxManager struct {
+	// state is the published *ctxState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Ctx]
+	ctor  func(ctx context.Context) (*Ctx, error)
+}
+
+// NewCtxManager returns a CtxManager that builds with ctor, or NewCtx when
+// ctor is nil: for dependency injection, and for tests without process-wide
+// state.
+func NewCtxManager(ctor func(ctx context.Context) (*Ctx, error)) *CtxManager {
+	return &CtxManager{ctor: ctor}
+}
+
+// defaultCtxManager is the process-wide CtxManager.
+var defaultCtxManager CtxManager
+
+// GetCtxManager returns the process-wide CtxManager.
+func GetCtxManager() *CtxManager {
+	return &defaultCtxManager
+}
+
+// GetCtx is GetCtxManager().Get(ctx), with its fast path inlined.
+func GetCtx(ctx context.Context) (*Ctx, error) {
+	s := (*ctxState)(atomic.LoadPointer(&defaultCtxManager.state))
+	if s == nil {
+		s = defaultCtxManager.get(ctx)
+	}
+	return s.instance, s.err
+}
+
+// MustGetCtx is GetCtx for main and package initialisation: it panics where
+// GetCtx returns an error.
+func MustGetCtx(ctx context.Context) *Ctx {
+	c, err := GetCtx(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Ctx, built on first use.
+func (m *CtxManager) Get(ctx context.Context) (*Ctx, error) {
+	s := (*ctxState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get(ctx)
+	}
+	return s.instance, s.err
+}
+
+// Reset drops the Ctx and discards any build in flight; the next Get builds
+// anew. It returns nil.
+func (m *CtxManager) Reset() error {
+	return ctxSpec.drop(m.cell.install(&m.state, nil))
+}
+
+// ctxState is what a CtxManager publishes for an instance.
+type ctxState = singletonState[struct{}, *Ctx]
+
+// ctxSpec is what the shared code knows of Ctx instances.
+var ctxSpec = singletonSpec[struct{}, *Ctx]{
+	name:   "accessors: Ctx",
+	nilErr: errors.New("accessors: Ctx constructor returned a nil *Ctx"),
+}
+
+// get is the slow path of Get, out of line so that Get inlines.
+//
+//go:noinline
+func (m *CtxManager) get(ctx context.Context) *ctxState {
+	return m.cell.get(ctx, &m.state, struct{}{}, &ctxSpec, m.build)
+}
+
+// build builds a Ctx with the constructor m was made with, or NewCtx.
+func (m *CtxManager) build(ctx context.Context, _ struct{}) (*Ctx, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewCtx
+	}
+	return ctor(ctx)
+}
+
+// SetCtxForTest makes the process-wide CtxManager return c, instead of its
+// own, until the test ends (see CtxManager). It panics if c is nil.
+func SetCtxForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Ctx) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetCtxForTest: c is nil; use ResetCtxForTest for a test without a Ctx")
+	}
+	defaultCtxManager.cell.installForTest(&defaultCtxManager.state, tb, "accessors.SetCtxForTest", &ctxState{instance: c, installed: true}, &ctxSpec)
+}
+
+// ResetCtxForTest empties the process-wide CtxManager until the test ends (see
+// CtxManager).
+func ResetCtxForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultCtxManager.cell.installForTest(&defaultCtxManager.state, tb, "accessors.ResetCtxForTest", nil, &ctxSpec)
+}
+
+// singletonState is what a manager publishes for one instance: the instance
+// built with args, the error of its build, or a fake that a test hook
+// installed. It never changes once made.
+type singletonState[A comparable, T comparable] struct {
+	args      A
+	instance  T
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// singletonBuild is a build in flight. result is set before done is closed,
+// and stays nil when the build was discarded: its waiters build again.
+type singletonBuild[A comparable, T comparable] struct {
+	args   A
+	done   chan struct{}
+	result *singletonState[A, T]
+	outer  *singletonBuild[A, T] // the build whose constructor asked for this one, if any
+}
+
+// wait waits for b, a build that another caller runs, and returns its result,
+// or nil when b was discarded.
+func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
+	for o, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T]); o != nil; o = o.outer {
+		if o == b {
+			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
+		}
+	}
+	select {
+	case <-b.done:
+		return b.result
+	case <-ctx.Done():
+		return &singletonState[A, T]{err: ctx.Err()}
+	}
+}
+
+// singletonBuildKey is the context key of the build whose constructor received
+// the context.
+type singletonBuildKey[A comparable, T comparable] struct{}
+
+// singletonSpec is what the shared code knows of a manager's instances.
+type singletonSpec[A comparable, T comparable] struct {
+	name     string        // "paragon: Client": messages start with it
+	conflict error         // of arguments other than those of the instance
+	nilErr   error         // of a constructor that returned a nil instance
+	cache    bool          // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
+	close    func(T) error // closes an instance the manager dropped, if it can
+}
+
+// drop closes the instance of s, which its manager dropped, if the manager
+// built it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
+	var zero T
+	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+		return nil
+	}
+	return spec.close(s.instance)
+}
+
+// dropAll closes the instances of x, which their manager dropped, and returns
+// what closing returned, joined.
+func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
+	if x == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range x.instances {
+		errs = append(errs, spec.drop(s))
+	}
+	return errors.Join(errs...)
+}
+
+// singletonConstruct runs ctor for b on the calling goroutine, so that a panic
+// reaches its caller, and ends b with finish. It returns nil when b was
+// discarded.
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	c, err := singletonRun(func() (T, error) {
+		return ctor(context.WithValue(ctx, singletonBuildKey[A, T]{}, b), b.args)
+	}, func(what string) {
+		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
+	})
+	if err != nil && ctx.Err() != nil {
+		// The caller's own context ended the build: the error is for it alone, and
+		// the waiters build again with their own contexts.
+		finish(nil, false)
+		return &singletonState[A, T]{err: err}
+	}
+	var zero T
+	s := &singletonState[A, T]{args: b.args, err: err}
+	switch {
+	case err != nil:
+	case c == zero || spec.isNil != nil && spec.isNil(c):
+		s.err = spec.nilErr
+	default:
+		s.instance = c
+	}
+	if !finish(s, s.err == nil || spec.cache && err != nil) {
+		_ = spec.drop(s) // nobody will see it
+		return nil
+	}
+	return s
+}
+
+// singletonCell is what a single-mode manager holds besides the pointer to its
+// published *singletonState, which the accessors read with atomic.LoadPointer
+// and which its methods are handed.
+type singletonCell[A comparable, T comparable] struct {
+	mu    sync.Mutex
+	build *singletonBuild[A, T] // in flight, or nil; guarded by mu
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one.
+func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
+	for {
+		c.mu.Lock()
+		if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil {
+			c.mu.Unlock()
+			if s.installed || s.args == args {
+				return s
+			}
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		b := c.build
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				c.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+			c.build = b
+			c.mu.Unlock()
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return c.finish(state, b, s, publish)
+			}); s != nil {
+				return s
+			}
+			continue // b was discarded: build again
+		}
+		c.mu.Unlock()
+		if b.args != args {
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		if s := b.wait(ctx, spec); s != nil {
+			return s
+		}
+	}
+}
+
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (c *singletonCell[A, T]) finish(state *unsafe.Pointer, b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
+	c.mu.Lock()
+	current := c.build == b
+	if current {
+		c.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(state, unsafe.Pointer(s))
+		}
+	}
+	c.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install publishes s, discards the build in flight, and returns what it
+// replaced.
+func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A, T]) *singletonState[A, T] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.build = nil
+	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// installForTest installs s until tb's test ends, then restores what was there
+// and closes what the test built.
+func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
+	prev := c.install(state, s)
+	tb.Cleanup(func() {
+		_ = spec.drop(c.install(state, prev))
+	})
+}
+
+// singletonIndex is what a keyed manager publishes: its instances by
+// arguments, or a fake that a test hook installed for all. It never changes
+// once published.
+type singletonIndex[A comparable, T comparable] struct {
+	instances map[A]*singletonState[A, T]
+	all       *singletonState[A, T]
+}
+
+// singletonMap holds what a keyed manager built, by arguments.
+//
+// It publishes an immutable index of its instances, read without a lock. A new
+// instance goes into dirty, a copy of the index under the lock, and dirty is
+// published once the Gets that found a key in dirty only are as many as its
+// instances: those Gets pay for the copy, so a new key costs O(1) amortised,
+// where publishing each new key at once would copy the whole index each time.
+type singletonMap[A comparable, T comparable] struct {
+	index  unsafe.Pointer // the published *singletonIndex, or nil
+	mu     sync.Mutex
+	dirty  map[A]*singletonState[A, T] // when not nil, every instance, the newest not yet in index
+	misses int                         // Gets that found their key in dirty only, since index was published
+	builds map[A]*singletonBuild[A, T] // in flight, by arguments
+}
+
+// get is the slow path of Get: it waits for the build in flight for args, or
+// runs one.
+func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
 	for {
 		m.mu.Lock()
-		x := (*keyedIndex)(atomic.LoadPointer(&m.index))
+		x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
 		if x != nil && x.all != nil {
 			m.mu.Unlock()
 			return x.all
@@ -1058,34 +902,35 @@ func (m *KeyedManager) get(args keyedArgs) *keyedState {
 		}
 		b := m.builds[args]
 		if b == nil {
-			b = &keyedBuild{args: args, done: make(chan struct{})}
+			if err := ctx.Err(); err != nil {
+				m.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
 			if m.builds == nil {
-				m.builds = make(map[keyedArgs]*keyedBuild)
+				m.builds = make(map[A]*singletonBuild[A, T])
 			}
 			m.builds[args] = b
 			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return m.finish(b, s, publish)
+			}); s != nil {
 				return s
 			}
-			// The build was discarded: build again.
-			continue
+			continue // b was discarded: build again
 		}
 		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
+		if s := b.wait(ctx, spec); s != nil {
+			return s
 		}
-		// The build was discarded: try again.
 	}
 }
 
-// lookup returns the instance for args, from x, the published index, or from
-// dirty. It counts the lookups that found their key in dirty only, and
-// publishes dirty when they are as many as its instances. m.mu is held.
-func (m *KeyedManager) lookup(x *keyedIndex, args keyedArgs) *keyedState {
+// lookup returns the instance for args from x, the published index, or from
+// dirty, which it publishes once lookups that found their key there only are
+// as many as its instances. m.mu is held.
+func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonState[A, T] {
 	if x != nil {
 		if s := x.instances[args]; s != nil {
 			return s
@@ -1101,62 +946,9 @@ func (m *KeyedManager) lookup(x *keyedIndex, args keyedArgs) *keyedState {
 	return s
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *KeyedManager) construct(b *keyedBuild) *keyedState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &keyedState{err: errors.New("accessors: Keyed constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Keyed
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &keyedState{err: errors.New("accessors: Keyed constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewKeyed
-		}
-		c = ctor(b.args.key)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &keyedState{err: errors.New("accessors: Keyed constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &keyedState{err: errors.New("accessors: Keyed constructor returned a nil *Keyed")}
-		m.finish(b, s, false)
-		panic(s.err)
-	}
-	s := &keyedState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
-}
-
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Delete, Reset or
-// a test hook discarded b.
-func (m *KeyedManager) finish(b *keyedBuild, s *keyedState, publish bool) bool {
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
 	m.mu.Lock()
 	current := m.builds[b.args] == b
 	if current {
@@ -1171,12 +963,12 @@ func (m *KeyedManager) finish(b *keyedBuild, s *keyedState, publish bool) bool {
 	return current
 }
 
-// writable returns dirty, made first from the published instances if it is
-// nil. m.mu is held.
-func (m *KeyedManager) writable() map[keyedArgs]*keyedState {
+// writable returns dirty, copied from the published index first if it is nil.
+// m.mu is held.
+func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 	if m.dirty == nil {
-		m.dirty = make(map[keyedArgs]*keyedState)
-		if x := (*keyedIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		m.dirty = make(map[A]*singletonState[A, T])
+		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
 			for k, s := range x.instances {
 				m.dirty[k] = s
 			}
@@ -1185,405 +977,118 @@ func (m *KeyedManager) writable() map[keyedArgs]*keyedState {
 	return m.dirty
 }
 
-// publish makes dirty the published index. m.mu is held, and no test hook's
-// instance is installed.
-func (m *KeyedManager) publish() {
-	atomic.StorePointer(&m.index, unsafe.Pointer(&keyedIndex{instances: m.dirty}))
+// publish publishes dirty. m.mu is held, and no test hook's fake is installed.
+func (m *singletonMap[A, T]) publish() {
+	atomic.StorePointer(&m.index, unsafe.Pointer(&singletonIndex[A, T]{instances: m.dirty}))
 	m.dirty = nil
 	m.misses = 0
 }
 
-// install makes x the published index, discarding dirty and every build in
-// flight, and returns an index of the instances it replaced.
-func (m *KeyedManager) install(x *keyedIndex) *keyedIndex {
+// remove drops the instance for args, if any, and discards the build in flight
+// for them; it returns what closing the instance returned. Dropping a
+// published instance copies the index of the others: O(n).
+func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	delete(m.builds, args)
+	var s *singletonState[A, T]
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		s = x.instances[args]
+	}
+	if s != nil {
+		delete(m.writable(), args)
+		m.publish()
+	} else if s = m.dirty[args]; s != nil {
+		delete(m.dirty, args)
+	}
+	m.mu.Unlock()
+	return spec.drop(s)
+}
+
+// count returns how many instances m holds.
+func (m *singletonMap[A, T]) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev := (*keyedIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
 	if m.dirty != nil {
-		// dirty holds every instance, the newest too.
-		prev = &keyedIndex{instances: m.dirty}
+		return len(m.dirty)
+	}
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		return len(x.instances)
+	}
+	return 0
+}
+
+// install publishes x, discards dirty and every build in flight, and returns
+// an index of what it replaced.
+func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := (*singletonIndex[A, T])(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
+	if m.dirty != nil {
+		prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
 	}
 	m.dirty, m.misses, m.builds = nil, 0, nil
 	return prev
 }
 
-// SetKeyedForTest makes the process-wide KeyedManager, and so GetKeyed, return
-// c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned for every key, and the instances built for keys before the
-// test are set aside until it ends.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetKeyedForTest for a test without a Keyed.
-func SetKeyedForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, c *Keyed) {
-	tb.Helper()
-	if c == nil {
-		panic("accessors.SetKeyedForTest: c is nil; use ResetKeyedForTest for a test without a Keyed")
-	}
-	installKeyedForTest(tb, "SetKeyedForTest", &keyedIndex{all: &keyedState{instance: c}})
-}
-
-// ResetKeyedForTest empties the process-wide KeyedManager until the test ends,
-// so that GetKeyed builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-func ResetKeyedForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}) {
-	tb.Helper()
-	installKeyedForTest(tb, "ResetKeyedForTest", nil)
-}
-
-// installKeyedForTest installs x in the process-wide KeyedManager until tb's
-// test ends. hook names the caller in panics.
-func installKeyedForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, x *keyedIndex) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("accessors.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "accessors."+hook)
-	}()
-	m := &defaultKeyedManager
+// installForTest installs x until tb's test ends, then restores what was there
+// and closes what the test built.
+func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
 	prev := m.install(x)
 	tb.Cleanup(func() {
-		m.install(prev)
+		_ = spec.dropAll(m.install(prev))
 	})
 }
 
-// CtxManager builds one *Ctx on first use and shares it among all goroutines:
-// see Get. Its zero value is ready to use and builds with NewCtx;
-// GetCtxManager returns the process-wide one.
-//
-// Reset drops the Ctx while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
-//
-// A constructor that calls Get on its own manager for the instance it is
-// building, with the context it was given (directly or through other
-// singletons), gets an error instead of waiting for itself; with another
-// context it would wait forever, as with sync.Once. A manager must not be
-// copied after first use.
-type CtxManager struct {
-	// state points to the published ctxState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
-	state unsafe.Pointer
-	ctor  func(ctx context.Context) (*Ctx, error)
-
-	mu    sync.Mutex
-	build *ctxBuild // the construction in flight, if any; guarded by mu
-}
-
-// NewCtxManager returns a CtxManager that builds with ctor instead of NewCtx:
-// for dependency injection, and for tests that need no process-wide state. A
-// nil ctor means NewCtx.
-func NewCtxManager(ctor func(ctx context.Context) (*Ctx, error)) *CtxManager {
-	return &CtxManager{ctor: ctor}
-}
-
-// defaultCtxManager is the process-wide CtxManager.
-var defaultCtxManager CtxManager
-
-// GetCtxManager returns the process-wide CtxManager, the one GetCtx uses.
-func GetCtxManager() *CtxManager {
-	return &defaultCtxManager
-}
-
-// GetCtx returns the process-wide Ctx, built with NewCtx on first use. It is
-// GetCtxManager().Get(ctx): see (*CtxManager).Get.
-func GetCtx(ctx context.Context) (*Ctx, error) {
-	s := (*ctxState)(atomic.LoadPointer(&defaultCtxManager.state))
-	if s == nil {
-		s = defaultCtxManager.get(ctx)
-	}
-	return s.instance, s.err
-}
-
-// MustGetCtx is like GetCtx but panics where GetCtx returns an error. It is
-// meant for main and package initialisation.
-func MustGetCtx(ctx context.Context) *Ctx {
-	c, err := GetCtx(ctx)
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
-
-// Get returns the Ctx, building it on first use; concurrent first callers wait
-// for that one build and share its result. Once the Ctx is built, Get costs
-// one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *Ctx has failed. One that panics or
-// calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it get an error that says so. Nothing of a failed build
-// is kept.
-//
-// The build runs on the first caller's goroutine, with its context. A caller
-// that waits for another's build returns ctx.Err() as soon as its own context
-// is done, and the build goes on. When a build fails while its caller's
-// context is done, the error goes to that caller alone, and the callers
-// waiting for it build again with their own contexts. Once built, the instance
-// is returned whatever the context. The constructor must not keep the context
-// it is given.
-func (m *CtxManager) Get(ctx context.Context) (*Ctx, error) {
-	s := (*ctxState)(atomic.LoadPointer(&m.state))
-	if s == nil {
-		s = m.get(ctx)
-	}
-	return s.instance, s.err
-}
-
-// Reset drops the Ctx; the next Get builds anew. It always returns nil: the
-// manager never closes a Ctx.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Ctx whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
-func (m *CtxManager) Reset() error {
-	m.install(nil)
-	return nil
-}
-
-// ctxState is what a CtxManager publishes, a Ctx, and what Get returns, which
-// may be an error instead. It never changes once made.
-type ctxState struct {
-	instance *Ctx
-	err      error
-}
-
-// ctxBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset, a test hook, or its
-// caller's own context discarded the build and its waiters must build again.
-type ctxBuild struct {
-	done   chan struct{}
-	result *ctxState
-	outer  *ctxBuild // the build whose constructor asked for this one, if any
-}
-
-// ctxBuildKey is the context key of the ctxBuild whose constructor received
-// the context: a constructor that asks its own manager for the instance it is
-// building gets an error instead of waiting for itself.
-type ctxBuildKey struct{}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
-//
-//go:noinline
-func (m *CtxManager) get(ctx context.Context) *ctxState {
-	outer, _ := ctx.Value(ctxBuildKey{}).(*ctxBuild)
-	for {
-		m.mu.Lock()
-		if s := (*ctxState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			if err := ctx.Err(); err != nil {
-				m.mu.Unlock()
-				return &ctxState{err: err}
-			}
-			b = &ctxBuild{done: make(chan struct{}), outer: outer}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(ctx, b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		for o := outer; o != nil; o = o.outer {
-			if o == b {
-				return &ctxState{err: errors.New("accessors: Ctx constructor asked its own manager for the Ctx it is building, which would wait for itself")}
-			}
-		}
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-			return &ctxState{err: ctx.Err()}
-		}
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, with the
-// caller's context marked with b, so that a panic reaches its caller, then
-// ends b. It returns what the caller's Get returns, or nil when b was
-// discarded and the caller must build again.
-func (m *CtxManager) construct(ctx context.Context, b *ctxBuild) *ctxState {
+// singletonRun calls ctor and returns what it returned. When ctor panics or
+// calls runtime.Goexit (as t.FailNow does), it calls fail, then lets the panic
+// or the Goexit go on.
+func singletonRun[T any](ctor func() (T, error), fail func(what string)) (c T, err error) {
+	var r any
 	returned, failed := false, false
 	defer func() {
 		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &ctxState{err: errors.New("accessors: Ctx constructor called runtime.Goexit in another goroutine")}, false)
+			fail("called runtime.Goexit")
 		}
 	}()
-	var c *Ctx
-	var err error
 	func() {
 		defer func() {
-			if returned {
-				return
+			// A panic goes on from here, where its stack is whole.
+			if !returned {
+				if r = recover(); r != nil {
+					failed = true
+					fail("panicked")
+					panic(r)
+				}
 			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &ctxState{err: errors.New("accessors: Ctx constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
 		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewCtx
-		}
-		c, err = ctor(context.WithValue(ctx, ctxBuildKey{}, b))
+		c, err = ctor()
 		returned = true
 	}()
 	if !returned {
+		// recover stopped a panic(nil) under GODEBUG panicnil=1: raise it again.
 		failed = true
-		m.finish(b, &ctxState{err: errors.New("accessors: Ctx constructor panicked in another goroutine")}, false)
-		panic(nil)
+		fail("panicked")
+		panic(r)
 	}
-	if err != nil && ctx.Err() != nil {
-		// This caller's own context ended the build: the error is for it alone,
-		// never kept, and the waiters build again with their own contexts.
-		m.finish(b, nil, false)
-		return &ctxState{err: err}
-	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &ctxState{err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &ctxState{err: errors.New("accessors: Ctx constructor returned a nil *Ctx")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &ctxState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
+	return
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *CtxManager) finish(b *ctxBuild, s *ctxState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *CtxManager) install(s *ctxState) *ctxState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*ctxState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetCtxForTest makes the process-wide CtxManager, and so GetCtx, return c
-// until the test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetCtxForTest for a test without a Ctx.
-func SetCtxForTest(tb interface {
+// singletonTB is the part of testing.TB that the test hooks use: production
+// code need not import testing.
+type singletonTB = interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
-}, c *Ctx) {
-	tb.Helper()
-	if c == nil {
-		panic("accessors.SetCtxForTest: c is nil; use ResetCtxForTest for a test without a Ctx")
-	}
-	installCtxForTest(tb, "SetCtxForTest", &ctxState{instance: c})
 }
 
-// ResetCtxForTest empties the process-wide CtxManager until the test ends, so
-// that GetCtx builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-func ResetCtxForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}) {
-	tb.Helper()
-	installCtxForTest(tb, "ResetCtxForTest", nil)
-}
-
-// installCtxForTest installs s in the process-wide CtxManager until tb's test
-// ends. hook names the caller in panics.
-func installCtxForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *ctxState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("accessors.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "accessors."+hook)
+// singletonGuard makes a test hook refuse a parallel test: tb.Setenv panics in
+// one, and makes a later t.Parallel panic.
+func singletonGuard(tb singletonTB, hook string) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(fmt.Sprintf("%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+		}
 	}()
-	m := &defaultCtxManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
+	tb.Setenv("SINGLETONGEN_TEST_HOOK", hook)
 }

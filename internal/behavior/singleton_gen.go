@@ -12,36 +12,44 @@ import (
 )
 
 // ErrConnConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the Conn already built or being built: a
-// ConnManager holds one Conn and never returns one built with other arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the Conn built or being built.
 var ErrConnConflict = errors.New("behavior: Conn requested with other arguments than it was built with")
 
-// ConnManager builds one *Conn on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with NewConn;
-// GetConnManager returns the process-wide one.
+// ConnManager holds one *Conn, built by NewConn on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetConnManager returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the Conn while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// Arguments other than those of the Conn built or being built get
+// ErrConnConflict, never another's Conn or error; no error message contains
+// arguments.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Conn is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Conn that other goroutines may still be using: it
+// is meant for tests, credential rotation and shutdown. A build in flight is
+// discarded: what it built is closed, and its callers build again.
+//
+// SetConnForTest and ResetConnForTest change the process-wide manager until
+// the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
 type ConnManager struct {
-	// state points to the published connState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *connState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[connArgs, *Conn]
 	ctor  func(addr string, port int) (*Conn, error)
-
-	mu    sync.Mutex
-	build *connBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewConnManager returns a ConnManager that builds with ctor instead of
-// NewConn: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewConn.
+// NewConnManager returns a ConnManager that builds with ctor, or NewConn when
+// ctor is nil: for dependency injection, and for tests without process-wide
+// state.
 func NewConnManager(ctor func(addr string, port int) (*Conn, error)) *ConnManager {
 	return &ConnManager{ctor: ctor}
 }
@@ -49,13 +57,12 @@ func NewConnManager(ctor func(addr string, port int) (*Conn, error)) *ConnManage
 // defaultConnManager is the process-wide ConnManager.
 var defaultConnManager ConnManager
 
-// GetConnManager returns the process-wide ConnManager, the one GetConn uses.
+// GetConnManager returns the process-wide ConnManager.
 func GetConnManager() *ConnManager {
 	return &defaultConnManager
 }
 
-// GetConn returns the process-wide Conn, built with NewConn on first use. It
-// is GetConnManager().Get(addr, port): see (*ConnManager).Get.
+// GetConn is GetConnManager().Get(addr, port), with its fast path inlined.
 func GetConn(addr string, port int) (*Conn, error) {
 	if s := (*connState)(atomic.LoadPointer(&defaultConnManager.state)); s != nil && s.args == (connArgs{addr: addr, port: port}) {
 		return s.instance, s.err
@@ -64,8 +71,8 @@ func GetConn(addr string, port int) (*Conn, error) {
 	return s.instance, s.err
 }
 
-// MustGetConn is like GetConn but panics where GetConn returns an error. It is
-// meant for main and package initialisation.
+// MustGetConn is GetConn for main and package initialisation: it panics where
+// GetConn returns an error.
 func MustGetConn(addr string, port int) *Conn {
 	c, err := GetConn(addr, port)
 	if err != nil {
@@ -74,20 +81,7 @@ func MustGetConn(addr string, port int) *Conn {
 	return c
 }
 
-// Get returns the Conn, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Conn is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *Conn has failed. One that panics
-// or calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it get an error that says so. Nothing of a failed build
-// is kept.
-//
-// Arguments other than those of the Conn built or being built get an error
-// that matches ErrConnConflict, never a Conn built with other arguments and
-// never another caller's error.
+// Get returns the Conn, built with these arguments on first use.
 func (m *ConnManager) Get(addr string, port int) (*Conn, error) {
 	if s := (*connState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (connArgs{addr: addr, port: port}) {
 		return s.instance, s.err
@@ -96,191 +90,49 @@ func (m *ConnManager) Get(addr string, port int) (*Conn, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Conn; the next Get builds anew. It closes the Conn it drops
-// and returns what Close returned. It never closes a Conn installed by
-// SetConnForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Conn whose build began
-// before. Reset is safe while other goroutines call Get, but they may still be
-// using what it closes: it is meant for tests, credential rotation and
-// shutdown.
+// Reset drops the Conn and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Close returned.
 func (m *ConnManager) Reset() error {
-	s := m.install(nil)
-	if s == nil || s.installed {
-		return nil
-	}
-	return s.instance.Close()
+	return connSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// connArgs holds the arguments a Conn is built with, which Get compares with
-// those of each call.
+// connArgs are the arguments a Conn is built with, which Get compares.
 type connArgs struct {
 	addr string
 	port int
 }
 
-// connState is what a ConnManager publishes, a Conn and the arguments it was
-// built with, and what Get returns, which may be an error instead. It never
-// changes once made.
-type connState struct {
-	args      connArgs
-	instance  *Conn
-	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+// connState is what a ConnManager publishes for an instance.
+type connState = singletonState[connArgs, *Conn]
+
+// connSpec is what the shared code knows of Conn instances.
+var connSpec = singletonSpec[connArgs, *Conn]{
+	name:     "behavior: Conn",
+	conflict: ErrConnConflict,
+	nilErr:   errors.New("behavior: Conn constructor returned a nil *Conn"),
+	close: func(c *Conn) error {
+		return c.Close()
+	},
 }
 
-// connBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset or a test hook discarded
-// the build and its waiters must build again.
-type connBuild struct {
-	args   connArgs
-	done   chan struct{}
-	result *connState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *ConnManager) get(args connArgs) *connState {
-	for {
-		m.mu.Lock()
-		if s := (*connState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.installed || s.args == args {
-				return s
-			}
-			return &connState{err: ErrConnConflict}
-		}
-		b := m.build
-		if b == nil {
-			b = &connBuild{args: args, done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &connState{err: ErrConnConflict}
-		}
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, args, &connSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *ConnManager) construct(b *connBuild) *connState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &connState{err: errors.New("behavior: Conn constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Conn
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &connState{err: errors.New("behavior: Conn constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewConn
-		}
-		c, err = ctor(b.args.addr, b.args.port)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &connState{err: errors.New("behavior: Conn constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Conn with the constructor m was made with, or NewConn.
+func (m *ConnManager) build(_ context.Context, args connArgs) (*Conn, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewConn
 	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &connState{args: b.args, err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &connState{err: errors.New("behavior: Conn constructor returned a nil *Conn")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &connState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		_ = c.Close()
-		return nil
-	}
-	return s
+	return ctor(args.addr, args.port)
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *ConnManager) finish(b *connBuild, s *connState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *ConnManager) install(s *connState) *connState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*connState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetConnForTest makes the process-wide ConnManager, and so GetConn, return c
-// until the test ends; Cleanup then restores what was there before.
-//
-// c is returned whatever the arguments, so an override hides argument
-// conflicts (ErrConnConflict) in the code under test.
-//
-// Cleanup closes any Conn built during the test, never one the test installed
-// nor the one it restores. The hook changes process-wide state, so it refuses
-// a parallel test: it panics when the test or a parent called t.Parallel, and
-// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetConnForTest for a test without a Conn.
+// SetConnForTest makes the process-wide ConnManager return c, whatever the
+// arguments, until the test ends (see ConnManager). It panics if c is nil.
 func SetConnForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -290,84 +142,58 @@ func SetConnForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetConnForTest: c is nil; use ResetConnForTest for a test without a Conn")
 	}
-	installConnForTest(tb, "SetConnForTest", &connState{instance: c, installed: true})
+	defaultConnManager.cell.installForTest(&defaultConnManager.state, tb, "behavior.SetConnForTest", &connState{instance: c, installed: true}, &connSpec)
 }
 
-// ResetConnForTest empties the process-wide ConnManager until the test ends,
-// so that GetConn builds anew; Cleanup then restores what was there before.
-//
-// Cleanup closes any Conn built during the test, never one the test installed
-// nor the one it restores. The hook changes process-wide state, so it refuses
-// a parallel test: it panics when the test or a parent called t.Parallel, and
-// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
+// ResetConnForTest empties the process-wide ConnManager until the test ends
+// (see ConnManager).
 func ResetConnForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installConnForTest(tb, "ResetConnForTest", nil)
-}
-
-// installConnForTest installs s in the process-wide ConnManager until tb's
-// test ends. hook names the caller in panics.
-func installConnForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *connState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultConnManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		if s := m.install(prev); s != nil && !s.installed {
-			// Built during the test.
-			_ = s.instance.Close()
-		}
-	})
+	defaultConnManager.cell.installForTest(&defaultConnManager.state, tb, "behavior.ResetConnForTest", nil, &connSpec)
 }
 
 // ErrCachedConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the Cached already built or being built: a
-// CachedManager holds one Cached and never returns one built with other
-// arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the Cached built or being built.
 var ErrCachedConflict = errors.New("behavior: Cached requested with other arguments than it was built with")
 
-// CachedManager builds one *Cached on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewCached; GetCachedManager returns the process-wide one.
+// CachedManager holds one *Cached, built by NewCached on first use and shared
+// by all goroutines: concurrent first callers of Get wait for one build and
+// share its result, and once built, Get costs one atomic load. Its zero value
+// is ready to use; GetCachedManager returns the process-wide one. A manager
+// must not be copied after first use.
 //
-// Reset drops the Cached while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// Arguments other than those of the Cached built or being built get
+// ErrCachedConflict, never another's Cached or error; no error message
+// contains arguments.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// A constructor error is kept, as with sync.OnceValues: every later Get with
+// the same arguments returns it, until Reset. An instance returned with an
+// error is ignored. A nil *Cached is a failure. A constructor that panics or
+// calls runtime.Goexit does so on its caller's goroutine; the callers waiting
+// for it get an error. It must not call Get on its own manager, directly or
+// through another singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the Cached that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
+//
+// SetCachedForTest and ResetCachedForTest change the process-wide manager
+// until the test ends, then restore it; they refuse a parallel test. A fake
+// answers any arguments, which hides conflicts in the code under test.
 type CachedManager struct {
-	// state points to the published cachedState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *cachedState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[cachedArgs, *Cached]
 	ctor  func(name string) (*Cached, error)
-
-	mu    sync.Mutex
-	build *cachedBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewCachedManager returns a CachedManager that builds with ctor instead of
-// NewCached: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewCached.
+// NewCachedManager returns a CachedManager that builds with ctor, or NewCached
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewCachedManager(ctor func(name string) (*Cached, error)) *CachedManager {
 	return &CachedManager{ctor: ctor}
 }
@@ -375,14 +201,12 @@ func NewCachedManager(ctor func(name string) (*Cached, error)) *CachedManager {
 // defaultCachedManager is the process-wide CachedManager.
 var defaultCachedManager CachedManager
 
-// GetCachedManager returns the process-wide CachedManager, the one GetCached
-// uses.
+// GetCachedManager returns the process-wide CachedManager.
 func GetCachedManager() *CachedManager {
 	return &defaultCachedManager
 }
 
-// GetCached returns the process-wide Cached, built with NewCached on first
-// use. It is GetCachedManager().Get(name): see (*CachedManager).Get.
+// GetCached is GetCachedManager().Get(name), with its fast path inlined.
 func GetCached(name string) (*Cached, error) {
 	if s := (*cachedState)(atomic.LoadPointer(&defaultCachedManager.state)); s != nil && s.args == (cachedArgs{name: name}) {
 		return s.instance, s.err
@@ -391,8 +215,8 @@ func GetCached(name string) (*Cached, error) {
 	return s.instance, s.err
 }
 
-// MustGetCached is like GetCached but panics where GetCached returns an error.
-// It is meant for main and package initialisation.
+// MustGetCached is GetCached for main and package initialisation: it panics
+// where GetCached returns an error.
 func MustGetCached(name string) *Cached {
 	c, err := GetCached(name)
 	if err != nil {
@@ -401,20 +225,7 @@ func MustGetCached(name string) *Cached {
 	return c
 }
 
-// Get returns the Cached, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Cached is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor error is kept, as with sync.OnceValues: every later Get with
-// the same arguments returns it, until Reset. An instance returned together
-// with an error is ignored, not closed. A constructor that returns a nil
-// *Cached has failed. One that panics or calls runtime.Goexit does so in the
-// goroutine that called it, and the callers waiting for it get an error that
-// says so. Nothing of a failed build is kept.
-//
-// Arguments other than those of the Cached built or being built get an error
-// that matches ErrCachedConflict, never a Cached built with other arguments
-// and never another caller's error.
+// Get returns the Cached, built with these arguments on first use.
 func (m *CachedManager) Get(name string) (*Cached, error) {
 	if s := (*cachedState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (cachedArgs{name: name}) {
 		return s.instance, s.err
@@ -423,182 +234,46 @@ func (m *CachedManager) Get(name string) (*Cached, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Cached; the next Get builds anew. It always returns nil: the
-// manager never closes a Cached.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Cached whose build
-// began before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the Cached and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *CachedManager) Reset() error {
-	m.install(nil)
-	return nil
+	return cachedSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// cachedArgs holds the arguments a Cached is built with, which Get compares
-// with those of each call.
+// cachedArgs are the arguments a Cached is built with, which Get compares.
 type cachedArgs struct {
 	name string
 }
 
-// cachedState is what a CachedManager publishes, a Cached and the arguments it
-// was built with, and what Get returns, which may be an error instead. It
-// never changes once made.
-type cachedState struct {
-	args      cachedArgs
-	instance  *Cached
-	err       error
-	installed bool // by a test hook: returned for any arguments
+// cachedState is what a CachedManager publishes for an instance.
+type cachedState = singletonState[cachedArgs, *Cached]
+
+// cachedSpec is what the shared code knows of Cached instances.
+var cachedSpec = singletonSpec[cachedArgs, *Cached]{
+	name:     "behavior: Cached",
+	conflict: ErrCachedConflict,
+	nilErr:   errors.New("behavior: Cached constructor returned a nil *Cached"),
+	cache:    true,
 }
 
-// cachedBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type cachedBuild struct {
-	args   cachedArgs
-	done   chan struct{}
-	result *cachedState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *CachedManager) get(args cachedArgs) *cachedState {
-	for {
-		m.mu.Lock()
-		if s := (*cachedState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.installed || s.args == args {
-				return s
-			}
-			return &cachedState{err: ErrCachedConflict}
-		}
-		b := m.build
-		if b == nil {
-			b = &cachedBuild{args: args, done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &cachedState{err: ErrCachedConflict}
-		}
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, args, &cachedSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *CachedManager) construct(b *cachedBuild) *cachedState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &cachedState{err: errors.New("behavior: Cached constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Cached
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &cachedState{err: errors.New("behavior: Cached constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewCached
-		}
-		c, err = ctor(b.args.name)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &cachedState{err: errors.New("behavior: Cached constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Cached with the constructor m was made with, or NewCached.
+func (m *CachedManager) build(_ context.Context, args cachedArgs) (*Cached, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewCached
 	}
-	if err != nil {
-		// The error is kept (onerror=cache) until Reset.
-		s := &cachedState{args: b.args, err: err}
-		if !m.finish(b, s, true) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &cachedState{err: errors.New("behavior: Cached constructor returned a nil *Cached")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &cachedState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
+	return ctor(args.name)
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *CachedManager) finish(b *cachedBuild, s *cachedState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *CachedManager) install(s *cachedState) *cachedState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*cachedState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetCachedForTest makes the process-wide CachedManager, and so GetCached,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned whatever the arguments, so an override hides argument
-// conflicts (ErrCachedConflict) in the code under test.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetCachedForTest for a test without a Cached.
+// SetCachedForTest makes the process-wide CachedManager return c, whatever the
+// arguments, until the test ends (see CachedManager). It panics if c is nil.
 func SetCachedForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -608,73 +283,50 @@ func SetCachedForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetCachedForTest: c is nil; use ResetCachedForTest for a test without a Cached")
 	}
-	installCachedForTest(tb, "SetCachedForTest", &cachedState{instance: c, installed: true})
+	defaultCachedManager.cell.installForTest(&defaultCachedManager.state, tb, "behavior.SetCachedForTest", &cachedState{instance: c, installed: true}, &cachedSpec)
 }
 
 // ResetCachedForTest empties the process-wide CachedManager until the test
-// ends, so that GetCached builds anew; Cleanup then restores what was there
-// before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ends (see CachedManager).
 func ResetCachedForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installCachedForTest(tb, "ResetCachedForTest", nil)
+	defaultCachedManager.cell.installForTest(&defaultCachedManager.state, tb, "behavior.ResetCachedForTest", nil, &cachedSpec)
 }
 
-// installCachedForTest installs s in the process-wide CachedManager until tb's
-// test ends. hook names the caller in panics.
-func installCachedForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *cachedState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultCachedManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// SessionManager builds one *Session on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewSession; GetSessionManager returns the process-wide one.
-//
-// Reset drops the Session while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
-//
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
+// SessionManager holds one *Session, built by NewSession on first use and
+// shared by all goroutines: concurrent first callers of Get wait for one build
+// and share its result, and once built, Get costs one atomic load. Its zero
+// value is ready to use; GetSessionManager returns the process-wide one. A
 // manager must not be copied after first use.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Session is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Session that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. A build in flight
+// is discarded: what it built is closed, and its callers build again.
+//
+// SetSessionForTest and ResetSessionForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test.
 type SessionManager struct {
-	// state points to the published sessionState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *sessionState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Session]
 	ctor  func() (*Session, error)
-
-	mu    sync.Mutex
-	build *sessionBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewSessionManager returns a SessionManager that builds with ctor instead of
-// NewSession: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewSession.
+// NewSessionManager returns a SessionManager that builds with ctor, or
+// NewSession when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewSessionManager(ctor func() (*Session, error)) *SessionManager {
 	return &SessionManager{ctor: ctor}
 }
@@ -682,14 +334,12 @@ func NewSessionManager(ctor func() (*Session, error)) *SessionManager {
 // defaultSessionManager is the process-wide SessionManager.
 var defaultSessionManager SessionManager
 
-// GetSessionManager returns the process-wide SessionManager, the one
-// GetSession uses.
+// GetSessionManager returns the process-wide SessionManager.
 func GetSessionManager() *SessionManager {
 	return &defaultSessionManager
 }
 
-// GetSession returns the process-wide Session, built with NewSession on first
-// use. It is GetSessionManager().Get(): see (*SessionManager).Get.
+// GetSession is GetSessionManager().Get(), with its fast path inlined.
 func GetSession() (*Session, error) {
 	s := (*sessionState)(atomic.LoadPointer(&defaultSessionManager.state))
 	if s == nil {
@@ -698,8 +348,8 @@ func GetSession() (*Session, error) {
 	return s.instance, s.err
 }
 
-// MustGetSession is like GetSession but panics where GetSession returns an
-// error. It is meant for main and package initialisation.
+// MustGetSession is GetSession for main and package initialisation: it panics
+// where GetSession returns an error.
 func MustGetSession() *Session {
 	c, err := GetSession()
 	if err != nil {
@@ -708,16 +358,7 @@ func MustGetSession() *Session {
 	return c
 }
 
-// Get returns the Session, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Session is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *Session has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
+// Get returns the Session, built on first use.
 func (m *SessionManager) Get() (*Session, error) {
 	s := (*sessionState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -726,174 +367,43 @@ func (m *SessionManager) Get() (*Session, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Session; the next Get builds anew. It closes the Session it
-// drops, and returns nil. It never closes a Session installed by
-// SetSessionForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Session whose build
-// began before. Reset is safe while other goroutines call Get, but they may
-// still be using what it closes: it is meant for tests, credential rotation
-// and shutdown.
+// Reset drops the Session and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns nil.
 func (m *SessionManager) Reset() error {
-	s := m.install(nil)
-	if s == nil || s.installed {
+	return sessionSpec.drop(m.cell.install(&m.state, nil))
+}
+
+// sessionState is what a SessionManager publishes for an instance.
+type sessionState = singletonState[struct{}, *Session]
+
+// sessionSpec is what the shared code knows of Session instances.
+var sessionSpec = singletonSpec[struct{}, *Session]{
+	name:   "behavior: Session",
+	nilErr: errors.New("behavior: Session constructor returned a nil *Session"),
+	close: func(c *Session) error {
+		c.Close()
 		return nil
-	}
-	s.instance.Close()
-	return nil
+	},
 }
 
-// sessionState is what a SessionManager publishes, a Session, and what Get
-// returns, which may be an error instead. It never changes once made.
-type sessionState struct {
-	instance  *Session
-	err       error
-	installed bool // by a test hook: never closed
-}
-
-// sessionBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type sessionBuild struct {
-	done   chan struct{}
-	result *sessionState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *SessionManager) get() *sessionState {
-	for {
-		m.mu.Lock()
-		if s := (*sessionState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &sessionBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, struct{}{}, &sessionSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *SessionManager) construct(b *sessionBuild) *sessionState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &sessionState{err: errors.New("behavior: Session constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Session
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &sessionState{err: errors.New("behavior: Session constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewSession
-		}
-		c, err = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &sessionState{err: errors.New("behavior: Session constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Session with the constructor m was made with, or NewSession.
+func (m *SessionManager) build(_ context.Context, _ struct{}) (*Session, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewSession
 	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &sessionState{err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &sessionState{err: errors.New("behavior: Session constructor returned a nil *Session")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &sessionState{instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		c.Close()
-		return nil
-	}
-	return s
+	return ctor()
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *SessionManager) finish(b *sessionBuild, s *sessionState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *SessionManager) install(s *sessionState) *sessionState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*sessionState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetSessionForTest makes the process-wide SessionManager, and so GetSession,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// Cleanup closes any Session built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
-//
-// It panics if c is nil: use ResetSessionForTest for a test without a Session.
+// SetSessionForTest makes the process-wide SessionManager return c, instead of
+// its own, until the test ends (see SessionManager). It panics if c is nil.
 func SetSessionForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -903,78 +413,48 @@ func SetSessionForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetSessionForTest: c is nil; use ResetSessionForTest for a test without a Session")
 	}
-	installSessionForTest(tb, "SetSessionForTest", &sessionState{instance: c, installed: true})
+	defaultSessionManager.cell.installForTest(&defaultSessionManager.state, tb, "behavior.SetSessionForTest", &sessionState{instance: c, installed: true}, &sessionSpec)
 }
 
 // ResetSessionForTest empties the process-wide SessionManager until the test
-// ends, so that GetSession builds anew; Cleanup then restores what was there
-// before.
-//
-// Cleanup closes any Session built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
+// ends (see SessionManager).
 func ResetSessionForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installSessionForTest(tb, "ResetSessionForTest", nil)
+	defaultSessionManager.cell.installForTest(&defaultSessionManager.state, tb, "behavior.ResetSessionForTest", nil, &sessionSpec)
 }
 
-// installSessionForTest installs s in the process-wide SessionManager until
-// tb's test ends. hook names the caller in panics.
-func installSessionForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *sessionState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultSessionManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		if s := m.install(prev); s != nil && !s.installed {
-			// Built during the test.
-			s.instance.Close()
-		}
-	})
-}
-
-// CounterManager builds one *Counter on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewCounter; GetCounterManager returns the process-wide one.
-//
-// Reset drops the Counter while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
-//
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
+// CounterManager holds one *Counter, built by NewCounter on first use and
+// shared by all goroutines: concurrent first callers of Get wait for one build
+// and share its result, and once built, Get costs one atomic load. Its zero
+// value is ready to use; GetCounterManager returns the process-wide one. A
 // manager must not be copied after first use.
+//
+// A nil *Counter is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Counter that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. A build in flight
+// is discarded: what it built is closed, and its callers build again.
+//
+// SetCounterForTest and ResetCounterForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test.
 type CounterManager struct {
-	// state points to the published counterState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *counterState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Counter]
 	ctor  func() *Counter
-
-	mu    sync.Mutex
-	build *counterBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewCounterManager returns a CounterManager that builds with ctor instead of
-// NewCounter: for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means NewCounter.
+// NewCounterManager returns a CounterManager that builds with ctor, or
+// NewCounter when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewCounterManager(ctor func() *Counter) *CounterManager {
 	return &CounterManager{ctor: ctor}
 }
@@ -982,14 +462,12 @@ func NewCounterManager(ctor func() *Counter) *CounterManager {
 // defaultCounterManager is the process-wide CounterManager.
 var defaultCounterManager CounterManager
 
-// GetCounterManager returns the process-wide CounterManager, the one
-// GetCounter uses.
+// GetCounterManager returns the process-wide CounterManager.
 func GetCounterManager() *CounterManager {
 	return &defaultCounterManager
 }
 
-// GetCounter returns the process-wide Counter, built with NewCounter on first
-// use. It is GetCounterManager().Get(): see (*CounterManager).Get.
+// GetCounter is GetCounterManager().Get(), with its fast path inlined.
 func GetCounter() *Counter {
 	s := (*counterState)(atomic.LoadPointer(&defaultCounterManager.state))
 	if s == nil {
@@ -998,14 +476,7 @@ func GetCounter() *Counter {
 	return s.instance
 }
 
-// Get returns the Counter, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Counter is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *Counter has failed. One that panics or
-// calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it panic with a message that says so. Nothing of a
-// failed build is kept.
+// Get returns the Counter, built on first use.
 func (m *CounterManager) Get() *Counter {
 	s := (*counterState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -1014,166 +485,48 @@ func (m *CounterManager) Get() *Counter {
 	return s.instance
 }
 
-// Reset drops the Counter; the next Get builds anew. It closes the Counter it
-// drops, and returns nil. It never closes a Counter installed by
-// SetCounterForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Counter whose build
-// began before. Reset is safe while other goroutines call Get, but they may
-// still be using what it closes: it is meant for tests, credential rotation
-// and shutdown.
+// Reset drops the Counter and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns nil.
 func (m *CounterManager) Reset() error {
-	s := m.install(nil)
-	if s == nil || s.installed {
+	return counterSpec.drop(m.cell.install(&m.state, nil))
+}
+
+// counterState is what a CounterManager publishes for an instance.
+type counterState = singletonState[struct{}, *Counter]
+
+// counterSpec is what the shared code knows of Counter instances.
+var counterSpec = singletonSpec[struct{}, *Counter]{
+	name:   "behavior: Counter",
+	nilErr: errors.New("behavior: Counter constructor returned a nil *Counter"),
+	close: func(c *Counter) error {
+		c.Close()
 		return nil
-	}
-	s.instance.Close()
-	return nil
+	},
 }
 
-// counterState is what a CounterManager publishes, a Counter, and what Get
-// returns, which may be an error instead. It never changes once made.
-type counterState struct {
-	instance  *Counter
-	err       error
-	installed bool // by a test hook: never closed
-}
-
-// counterBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type counterBuild struct {
-	done   chan struct{}
-	result *counterState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *CounterManager) get() *counterState {
-	for {
-		m.mu.Lock()
-		if s := (*counterState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &counterBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *CounterManager) construct(b *counterBuild) *counterState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &counterState{err: errors.New("behavior: Counter constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Counter
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &counterState{err: errors.New("behavior: Counter constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewCounter
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &counterState{err: errors.New("behavior: Counter constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &counterState{err: errors.New("behavior: Counter constructor returned a nil *Counter")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &counterSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &counterState{instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		c.Close()
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *CounterManager) finish(b *counterBuild, s *counterState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a Counter with the constructor m was made with, or NewCounter.
+func (m *CounterManager) build(_ context.Context, _ struct{}) (*Counter, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewCounter
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *CounterManager) install(s *counterState) *counterState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*counterState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetCounterForTest makes the process-wide CounterManager, and so GetCounter,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// Cleanup closes any Counter built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
-//
-// It panics if c is nil: use ResetCounterForTest for a test without a Counter.
+// SetCounterForTest makes the process-wide CounterManager return c, instead of
+// its own, until the test ends (see CounterManager). It panics if c is nil.
 func SetCounterForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -1183,78 +536,47 @@ func SetCounterForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetCounterForTest: c is nil; use ResetCounterForTest for a test without a Counter")
 	}
-	installCounterForTest(tb, "SetCounterForTest", &counterState{instance: c, installed: true})
+	defaultCounterManager.cell.installForTest(&defaultCounterManager.state, tb, "behavior.SetCounterForTest", &counterState{instance: c, installed: true}, &counterSpec)
 }
 
 // ResetCounterForTest empties the process-wide CounterManager until the test
-// ends, so that GetCounter builds anew; Cleanup then restores what was there
-// before.
-//
-// Cleanup closes any Counter built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
+// ends (see CounterManager).
 func ResetCounterForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installCounterForTest(tb, "ResetCounterForTest", nil)
+	defaultCounterManager.cell.installForTest(&defaultCounterManager.state, tb, "behavior.ResetCounterForTest", nil, &counterSpec)
 }
 
-// installCounterForTest installs s in the process-wide CounterManager until
-// tb's test ends. hook names the caller in panics.
-func installCounterForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *counterState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultCounterManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		if s := m.install(prev); s != nil && !s.installed {
-			// Built during the test.
-			s.instance.Close()
-		}
-	})
-}
-
-// PlainManager builds one *Plain on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// new(Plain); GetPlainManager returns the process-wide one.
+// PlainManager holds one *Plain, built by new(Plain) on first use and shared
+// by all goroutines: concurrent first callers of Get wait for one build and
+// share its result, and once built, Get costs one atomic load. Its zero value
+// is ready to use; GetPlainManager returns the process-wide one. A manager
+// must not be copied after first use.
 //
-// Reset drops the Plain while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// A nil *Plain is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the Plain that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
+//
+// SetPlainForTest and ResetPlainForTest change the process-wide manager until
+// the test ends, then restore it; they refuse a parallel test.
 type PlainManager struct {
-	// state points to the published plainState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *plainState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Plain]
 	ctor  func() *Plain
-
-	mu    sync.Mutex
-	build *plainBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewPlainManager returns a PlainManager that builds with ctor instead of
-// new(Plain): for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means new(Plain).
+// NewPlainManager returns a PlainManager that builds with ctor, or new(Plain)
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewPlainManager(ctor func() *Plain) *PlainManager {
 	return &PlainManager{ctor: ctor}
 }
@@ -1262,14 +584,12 @@ func NewPlainManager(ctor func() *Plain) *PlainManager {
 // defaultPlainManager is the process-wide PlainManager.
 var defaultPlainManager PlainManager
 
-// GetPlainManager returns the process-wide PlainManager, the one GetPlain
-// uses.
+// GetPlainManager returns the process-wide PlainManager.
 func GetPlainManager() *PlainManager {
 	return &defaultPlainManager
 }
 
-// GetPlain returns the process-wide Plain, built with new(Plain) on first use.
-// It is GetPlainManager().Get(): see (*PlainManager).Get.
+// GetPlain is GetPlainManager().Get(), with its fast path inlined.
 func GetPlain() *Plain {
 	s := (*plainState)(atomic.LoadPointer(&defaultPlainManager.state))
 	if s == nil {
@@ -1278,14 +598,7 @@ func GetPlain() *Plain {
 	return s.instance
 }
 
-// Get returns the Plain, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Plain is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *Plain has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the Plain, built on first use.
 func (m *PlainManager) Get() *Plain {
 	s := (*plainState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -1294,155 +607,43 @@ func (m *PlainManager) Get() *Plain {
 	return s.instance
 }
 
-// Reset drops the Plain; the next Get builds anew. It always returns nil: the
-// manager never closes a Plain.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Plain whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the Plain and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *PlainManager) Reset() error {
-	m.install(nil)
-	return nil
+	return plainSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// plainState is what a PlainManager publishes, a Plain, and what Get returns,
-// which may be an error instead. It never changes once made.
-type plainState struct {
-	instance *Plain
-	err      error
+// plainState is what a PlainManager publishes for an instance.
+type plainState = singletonState[struct{}, *Plain]
+
+// plainSpec is what the shared code knows of Plain instances.
+var plainSpec = singletonSpec[struct{}, *Plain]{
+	name:   "behavior: Plain",
+	nilErr: errors.New("behavior: Plain constructor returned a nil *Plain"),
 }
 
-// plainBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset or a test hook discarded
-// the build and its waiters must build again.
-type plainBuild struct {
-	done   chan struct{}
-	result *plainState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *PlainManager) get() *plainState {
-	for {
-		m.mu.Lock()
-		if s := (*plainState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &plainBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *PlainManager) construct(b *plainBuild) *plainState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &plainState{err: errors.New("behavior: Plain constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Plain
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &plainState{err: errors.New("behavior: Plain constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		if m.ctor != nil {
-			c = m.ctor()
-		} else {
-			c = new(Plain)
-		}
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &plainState{err: errors.New("behavior: Plain constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &plainState{err: errors.New("behavior: Plain constructor returned a nil *Plain")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &plainSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &plainState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *PlainManager) finish(b *plainBuild, s *plainState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a Plain with the constructor m was made with, or new(Plain).
+func (m *PlainManager) build(_ context.Context, _ struct{}) (*Plain, error) {
+	if m.ctor != nil {
+		return m.ctor(), nil
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return new(Plain), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *PlainManager) install(s *plainState) *plainState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*plainState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetPlainForTest makes the process-wide PlainManager, and so GetPlain, return
-// c until the test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetPlainForTest for a test without a Plain.
+// SetPlainForTest makes the process-wide PlainManager return c, instead of its
+// own, until the test ends (see PlainManager). It panics if c is nil.
 func SetPlainForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -1452,80 +653,52 @@ func SetPlainForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetPlainForTest: c is nil; use ResetPlainForTest for a test without a Plain")
 	}
-	installPlainForTest(tb, "SetPlainForTest", &plainState{instance: c})
+	defaultPlainManager.cell.installForTest(&defaultPlainManager.state, tb, "behavior.SetPlainForTest", &plainState{instance: c, installed: true}, &plainSpec)
 }
 
-// ResetPlainForTest empties the process-wide PlainManager until the test ends,
-// so that GetPlain builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetPlainForTest empties the process-wide PlainManager until the test ends
+// (see PlainManager).
 func ResetPlainForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installPlainForTest(tb, "ResetPlainForTest", nil)
-}
-
-// installPlainForTest installs s in the process-wide PlainManager until tb's
-// test ends. hook names the caller in panics.
-func installPlainForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *plainState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultPlainManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
+	defaultPlainManager.cell.installForTest(&defaultPlainManager.state, tb, "behavior.ResetPlainForTest", nil, &plainSpec)
 }
 
 // ErrQuietConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the Quiet already built or being built: a
-// QuietHolder holds one Quiet and never returns one built with other
-// arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the Quiet built or being built.
 var ErrQuietConflict = errors.New("behavior: Quiet requested with other arguments than it was built with")
 
-// QuietHolder builds one *Quiet on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewQuiet; Holder returns the process-wide one.
+// QuietHolder holds one *Quiet, built by NewQuiet on first use and shared by
+// all goroutines: concurrent first callers of Get wait for one build and share
+// its result, and once built, Get costs one atomic load. Its zero value is
+// ready to use; Holder returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the Quiet while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// Arguments other than those of the Quiet built or being built get
+// ErrQuietConflict, never another's Quiet or error; no error message contains
+// arguments.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// A nil *Quiet is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the Quiet that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
 type QuietHolder struct {
-	// state points to the published quietState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *quietState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[quietArgs, *Quiet]
 	ctor  func(level int) *Quiet
-
-	mu    sync.Mutex
-	build *quietBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewQuietHolder returns a QuietHolder that builds with ctor instead of
-// NewQuiet: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewQuiet.
+// NewQuietHolder returns a QuietHolder that builds with ctor, or NewQuiet when
+// ctor is nil: for dependency injection, and for tests without process-wide
+// state.
 func NewQuietHolder(ctor func(level int) *Quiet) *QuietHolder {
 	return &QuietHolder{ctor: ctor}
 }
@@ -1533,13 +706,12 @@ func NewQuietHolder(ctor func(level int) *Quiet) *QuietHolder {
 // defaultQuietHolder is the process-wide QuietHolder.
 var defaultQuietHolder QuietHolder
 
-// Holder returns the process-wide QuietHolder, the one Quietly uses.
+// Holder returns the process-wide QuietHolder.
 func Holder() *QuietHolder {
 	return &defaultQuietHolder
 }
 
-// Quietly returns the process-wide Quiet, built with NewQuiet on first use. It
-// is Holder().Get(level): see (*QuietHolder).Get.
+// Quietly is Holder().Get(level), with its fast path inlined.
 func Quietly(level int) (*Quiet, error) {
 	if s := (*quietState)(atomic.LoadPointer(&defaultQuietHolder.state)); s != nil && s.args == (quietArgs{level: level}) {
 		return s.instance, s.err
@@ -1548,8 +720,8 @@ func Quietly(level int) (*Quiet, error) {
 	return s.instance, s.err
 }
 
-// MustQuietly is like Quietly but panics where Quietly returns an error. It is
-// meant for main and package initialisation.
+// MustQuietly is Quietly for main and package initialisation: it panics where
+// Quietly returns an error.
 func MustQuietly(level int) *Quiet {
 	c, err := Quietly(level)
 	if err != nil {
@@ -1558,17 +730,7 @@ func MustQuietly(level int) *Quiet {
 	return c
 }
 
-// Get returns the Quiet, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Quiet is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *Quiet has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it get an error that says so. Nothing of a failed build is kept.
-//
-// Arguments other than those of the Quiet built or being built get an error
-// that matches ErrQuietConflict, never a Quiet built with other arguments and
-// never another caller's error.
+// Get returns the Quiet, built with these arguments on first use.
 func (m *QuietHolder) Get(level int) (*Quiet, error) {
 	if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (quietArgs{level: level}) {
 		return s.instance, s.err
@@ -1577,192 +739,84 @@ func (m *QuietHolder) Get(level int) (*Quiet, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Quiet; the next Get builds anew. It always returns nil: the
-// manager never closes a Quiet.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Quiet whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the Quiet and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *QuietHolder) Reset() error {
-	m.install(nil)
-	return nil
+	return quietSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// quietArgs holds the arguments a Quiet is built with, which Get compares with
-// those of each call.
+// quietArgs are the arguments a Quiet is built with, which Get compares.
 type quietArgs struct {
 	level int
 }
 
-// quietState is what a QuietHolder publishes, a Quiet and the arguments it was
-// built with, and what Get returns, which may be an error instead. It never
-// changes once made.
-type quietState struct {
-	args     quietArgs
-	instance *Quiet
-	err      error
+// quietState is what a QuietHolder publishes for an instance.
+type quietState = singletonState[quietArgs, *Quiet]
+
+// quietSpec is what the shared code knows of Quiet instances.
+var quietSpec = singletonSpec[quietArgs, *Quiet]{
+	name:     "behavior: Quiet",
+	conflict: ErrQuietConflict,
+	nilErr:   errors.New("behavior: Quiet constructor returned a nil *Quiet"),
 }
 
-// quietBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset or a test hook discarded
-// the build and its waiters must build again.
-type quietBuild struct {
-	args   quietArgs
-	done   chan struct{}
-	result *quietState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *QuietHolder) get(args quietArgs) *quietState {
-	for {
-		m.mu.Lock()
-		if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.args == args {
-				return s
-			}
-			return &quietState{err: ErrQuietConflict}
-		}
-		b := m.build
-		if b == nil {
-			b = &quietBuild{args: args, done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &quietState{err: ErrQuietConflict}
-		}
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, args, &quietSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *QuietHolder) construct(b *quietBuild) *quietState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &quietState{err: errors.New("behavior: Quiet constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Quiet
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &quietState{err: errors.New("behavior: Quiet constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewQuiet
-		}
-		c = ctor(b.args.level)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &quietState{err: errors.New("behavior: Quiet constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Quiet with the constructor m was made with, or NewQuiet.
+func (m *QuietHolder) build(_ context.Context, args quietArgs) (*Quiet, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewQuiet
 	}
-	if c == nil {
-		s := &quietState{err: errors.New("behavior: Quiet constructor returned a nil *Quiet")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &quietState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
+	return ctor(args.level), nil
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *QuietHolder) finish(b *quietBuild, s *quietState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *QuietHolder) install(s *quietState) *quietState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*quietState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// TenantManager builds one *Tenant for each distinct tuple of arguments, on
-// first use, and shares it among all goroutines: see Get. Its zero value is
-// ready to use and builds with NewTenant; GetTenantManager returns the
-// process-wide one.
+// TenantManager holds one *Tenant for each distinct tuple of arguments, built
+// by NewTenant on first use and shared by all goroutines: concurrent first
+// callers of Get with the same arguments wait for one build and share its
+// result, other arguments build at the same time, and once built, Get costs
+// one atomic load and a map lookup; a new key costs O(1) amortised. Instances
+// live until Delete or Reset: a manager keyed by data that keeps changing
+// holds every key it has seen. Its zero value is ready to use;
+// GetTenantManager returns the process-wide one. A manager must not be copied
+// after first use.
 //
-// Instances live until Delete or Reset: a manager keyed by data that keeps
-// changing holds every key it has seen. Delete and Reset drop instances while
-// other goroutines may still be using them: they are meant for tests,
-// credential rotation and shutdown.
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Tenant is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
 //
-// A constructor that calls Get on its own manager for the instance it is
-// building, with the context it was given (directly or through other
-// singletons), gets an error instead of waiting for itself; with another
-// context it would wait forever, as with sync.Once. A manager must not be
-// copied after first use.
+// A build runs on the goroutine of its first caller, with that caller's
+// context, which the instance must not keep. A caller waiting for another's
+// build returns ctx.Err() once its own context is done, and the build goes on.
+// A build that fails while its caller's context is done fails for that caller
+// alone: the others build again. Once built, an instance is returned whatever
+// the context. A constructor that asks its own manager for the instance it is
+// building, with the context it was given, gets an error instead of waiting
+// for itself.
+//
+// Delete and Reset close and drop instances that other goroutines may still be
+// using: they are meant for tests, credential rotation and shutdown. A build
+// in flight is discarded: what it built is closed, and its callers build
+// again.
+//
+// SetTenantForTest and ResetTenantForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
 type TenantManager struct {
-	// index points to the published tenantIndex, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
-	index unsafe.Pointer
-	ctor  func(ctx context.Context, apiKey string) (*Tenant, error)
-
-	// The rest is guarded by mu.
-	mu     sync.Mutex
-	dirty  map[tenantArgs]*tenantState // when not nil, every instance, the newest not yet in index
-	misses int                         // Gets that found their key in dirty only, since index was published
-	builds map[tenantArgs]*tenantBuild // the constructions in flight, by arguments
+	keys singletonMap[tenantArgs, *Tenant]
+	ctor func(ctx context.Context, apiKey string) (*Tenant, error)
 }
 
-// NewTenantManager returns a TenantManager that builds with ctor instead of
-// NewTenant: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewTenant.
+// NewTenantManager returns a TenantManager that builds with ctor, or NewTenant
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewTenantManager(ctor func(ctx context.Context, apiKey string) (*Tenant, error)) *TenantManager {
 	return &TenantManager{ctor: ctor}
 }
@@ -1770,16 +824,15 @@ func NewTenantManager(ctor func(ctx context.Context, apiKey string) (*Tenant, er
 // defaultTenantManager is the process-wide TenantManager.
 var defaultTenantManager TenantManager
 
-// GetTenantManager returns the process-wide TenantManager, the one GetTenant
-// uses.
+// GetTenantManager returns the process-wide TenantManager.
 func GetTenantManager() *TenantManager {
 	return &defaultTenantManager
 }
 
-// GetTenant returns the process-wide Tenant, built with NewTenant on first
-// use. It is GetTenantManager().Get(ctx, apiKey): see (*TenantManager).Get.
+// GetTenant is GetTenantManager().Get(ctx, apiKey), with its fast path
+// inlined.
 func GetTenant(ctx context.Context, apiKey string) (*Tenant, error) {
-	if x := (*tenantIndex)(atomic.LoadPointer(&defaultTenantManager.index)); x != nil {
+	if x := (*tenantIndex)(atomic.LoadPointer(&defaultTenantManager.keys.index)); x != nil {
 		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil {
 			return s.instance, nil
 		}
@@ -1788,8 +841,8 @@ func GetTenant(ctx context.Context, apiKey string) (*Tenant, error) {
 	return s.instance, s.err
 }
 
-// MustGetTenant is like GetTenant but panics where GetTenant returns an error.
-// It is meant for main and package initialisation.
+// MustGetTenant is GetTenant for main and package initialisation: it panics
+// where GetTenant returns an error.
 func MustGetTenant(ctx context.Context, apiKey string) *Tenant {
 	c, err := GetTenant(ctx, apiKey)
 	if err != nil {
@@ -1798,32 +851,9 @@ func MustGetTenant(ctx context.Context, apiKey string) *Tenant {
 	return c
 }
 
-// Get returns the Tenant for these arguments, building it on first use;
-// concurrent first callers with the same arguments wait for that one build and
-// share its result, while other arguments build at the same time. Once a
-// Tenant is built, Get costs one atomic load and a map lookup: no lock, no
-// allocation.
-//
-// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
-// published for lock-free reads once Gets that found it only under the lock
-// are as many as the instances.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *Tenant has failed. One that panics
-// or calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it get an error that says so. Nothing of a failed build
-// is kept.
-//
-// The build runs on the first caller's goroutine, with its context. A caller
-// that waits for another's build returns ctx.Err() as soon as its own context
-// is done, and the build goes on. When a build fails while its caller's
-// context is done, the error goes to that caller alone, and the callers
-// waiting for it build again with their own contexts. Once built, the instance
-// is returned whatever the context. The constructor must not keep the context
-// it is given.
+// Get returns the Tenant for these arguments, built on first use.
 func (m *TenantManager) Get(ctx context.Context, apiKey string) (*Tenant, error) {
-	if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
+	if x := (*tenantIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil {
 			return s.instance, nil
 		}
@@ -1832,320 +862,66 @@ func (m *TenantManager) Get(ctx context.Context, apiKey string) (*Tenant, error)
 	return s.instance, s.err
 }
 
-// Delete drops the Tenant built for these arguments, if any; the next Get for
-// them builds anew. It closes the Tenant it drops and returns what Close
-// returned. A build in flight for them is discarded when it finishes, and its
-// callers build again.
-//
-// Dropping a published instance copies the index of the others, so Delete
-// costs O(n). It is safe while other goroutines call Get, but they may still
-// be using what it closes.
+// Delete drops the Tenant built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It closes what
+// it drops and returns the errors of Close, joined. Dropping a published
+// instance copies the index of the others: O(n).
 func (m *TenantManager) Delete(apiKey string) error {
-	args := tenantArgs{apiKey: apiKey}
-	m.mu.Lock()
-	delete(m.builds, args)
-	var s *tenantState
-	if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		// Published: publish the instances again without it.
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
-	m.mu.Unlock()
-	if s == nil {
-		return nil
-	}
-	return s.instance.Close()
+	return m.keys.remove(tenantArgs{apiKey: apiKey}, &tenantSpec)
 }
 
-// Len returns how many Tenant instances the manager holds, one for each tuple
-// of arguments it built for, until Delete or Reset. Builds in flight do not
-// count.
+// Len returns how many Tenant instances the manager holds; builds in flight do
+// not count.
 func (m *TenantManager) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.keys.count()
 }
 
-// Reset drops every Tenant; the next Get builds anew. It closes each Tenant it
-// drops and returns what Close returned, joined. It never closes a Tenant
-// installed by SetTenantForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Tenant whose build
-// began before. Reset is safe while other goroutines call Get, but they may
-// still be using what it closes: it is meant for tests, credential rotation
-// and shutdown.
+// Reset drops every Tenant and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns the errors of Close,
+// joined.
 func (m *TenantManager) Reset() error {
-	x := m.install(nil)
-	if x == nil {
-		return nil
-	}
-	var errs []error
-	for _, s := range x.instances {
-		errs = append(errs, s.instance.Close())
-	}
-	return errors.Join(errs...)
+	return tenantSpec.dropAll(m.keys.install(nil))
 }
 
-// tenantArgs holds the arguments a Tenant is built with: the key of a
+// tenantArgs are the arguments a Tenant is built with: the key of a
 // TenantManager's instances.
 type tenantArgs struct {
 	apiKey string
 }
 
-// tenantIndex is what a TenantManager publishes: its instances by arguments,
-// or one installed by a test hook for all. It never changes once published.
-type tenantIndex struct {
-	instances map[tenantArgs]*tenantState
-	all       *tenantState // installed by SetTenantForTest for every key, or nil
+// tenantState is what a TenantManager publishes for an instance.
+type tenantState = singletonState[tenantArgs, *Tenant]
+
+// tenantIndex is what a TenantManager publishes.
+type tenantIndex = singletonIndex[tenantArgs, *Tenant]
+
+// tenantSpec is what the shared code knows of Tenant instances.
+var tenantSpec = singletonSpec[tenantArgs, *Tenant]{
+	name:   "behavior: Tenant",
+	nilErr: errors.New("behavior: Tenant constructor returned a nil *Tenant"),
+	close: func(c *Tenant) error {
+		return c.Close()
+	},
 }
 
-// tenantState is what a TenantManager publishes, a Tenant, and what Get
-// returns, which may be an error instead. It never changes once made.
-type tenantState struct {
-	instance *Tenant
-	err      error
-}
-
-// tenantBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Delete, Reset, a test hook,
-// or its caller's own context discarded the build and its waiters must build
-// again.
-type tenantBuild struct {
-	args   tenantArgs
-	done   chan struct{}
-	result *tenantState
-	outer  *tenantBuild // the build whose constructor asked for this one, if any
-}
-
-// tenantBuildKey is the context key of the tenantBuild whose constructor
-// received the context: a constructor that asks its own manager for the
-// instance it is building gets an error instead of waiting for itself.
-type tenantBuildKey struct{}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *TenantManager) get(ctx context.Context, args tenantArgs) *tenantState {
-	outer, _ := ctx.Value(tenantBuildKey{}).(*tenantBuild)
-	for {
-		m.mu.Lock()
-		x := (*tenantIndex)(atomic.LoadPointer(&m.index))
-		if x != nil && x.all != nil {
-			m.mu.Unlock()
-			return x.all
-		}
-		if s := m.lookup(x, args); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.builds[args]
-		if b == nil {
-			if err := ctx.Err(); err != nil {
-				m.mu.Unlock()
-				return &tenantState{err: err}
-			}
-			b = &tenantBuild{args: args, done: make(chan struct{}), outer: outer}
-			if m.builds == nil {
-				m.builds = make(map[tenantArgs]*tenantBuild)
-			}
-			m.builds[args] = b
-			m.mu.Unlock()
-			if s := m.construct(ctx, b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		for o := outer; o != nil; o = o.outer {
-			if o == b {
-				return &tenantState{err: errors.New("behavior: Tenant constructor asked its own manager for the Tenant it is building, which would wait for itself")}
-			}
-		}
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-			return &tenantState{err: ctx.Err()}
-		}
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.keys.get(ctx, args, &tenantSpec, m.build)
 }
 
-// lookup returns the instance for args, from x, the published index, or from
-// dirty. It counts the lookups that found their key in dirty only, and
-// publishes dirty when they are as many as its instances. m.mu is held.
-func (m *TenantManager) lookup(x *tenantIndex, args tenantArgs) *tenantState {
-	if x != nil {
-		if s := x.instances[args]; s != nil {
-			return s
-		}
+// build builds a Tenant with the constructor m was made with, or NewTenant.
+func (m *TenantManager) build(ctx context.Context, args tenantArgs) (*Tenant, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewTenant
 	}
-	s := m.dirty[args]
-	if s != nil {
-		m.misses++
-		if m.misses >= len(m.dirty) {
-			m.publish()
-		}
-	}
-	return s
+	return ctor(ctx, args.apiKey)
 }
 
-// construct runs the constructor for b on the calling goroutine, with the
-// caller's context marked with b, so that a panic reaches its caller, then
-// ends b. It returns what the caller's Get returns, or nil when b was
-// discarded and the caller must build again.
-func (m *TenantManager) construct(ctx context.Context, b *tenantBuild) *tenantState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Tenant
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewTenant
-		}
-		c, err = ctor(context.WithValue(ctx, tenantBuildKey{}, b), b.args.apiKey)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &tenantState{err: errors.New("behavior: Tenant constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if err != nil && ctx.Err() != nil {
-		// This caller's own context ended the build: the error is for it alone,
-		// never kept, and the waiters build again with their own contexts.
-		m.finish(b, nil, false)
-		return &tenantState{err: err}
-	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &tenantState{err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &tenantState{err: errors.New("behavior: Tenant constructor returned a nil *Tenant")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &tenantState{instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		_ = c.Close()
-		return nil
-	}
-	return s
-}
-
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Delete, Reset or
-// a test hook discarded b.
-func (m *TenantManager) finish(b *tenantBuild, s *tenantState, publish bool) bool {
-	m.mu.Lock()
-	current := m.builds[b.args] == b
-	if current {
-		delete(m.builds, b.args)
-		b.result = s
-		if publish {
-			m.writable()[b.args] = s
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// writable returns dirty, made first from the published instances if it is
-// nil. m.mu is held.
-func (m *TenantManager) writable() map[tenantArgs]*tenantState {
-	if m.dirty == nil {
-		m.dirty = make(map[tenantArgs]*tenantState)
-		if x := (*tenantIndex)(atomic.LoadPointer(&m.index)); x != nil {
-			for k, s := range x.instances {
-				m.dirty[k] = s
-			}
-		}
-	}
-	return m.dirty
-}
-
-// publish makes dirty the published index. m.mu is held, and no test hook's
-// instance is installed.
-func (m *TenantManager) publish() {
-	atomic.StorePointer(&m.index, unsafe.Pointer(&tenantIndex{instances: m.dirty}))
-	m.dirty = nil
-	m.misses = 0
-}
-
-// install makes x the published index, discarding dirty and every build in
-// flight, and returns an index of the instances it replaced.
-func (m *TenantManager) install(x *tenantIndex) *tenantIndex {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	prev := (*tenantIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
-	if m.dirty != nil {
-		// dirty holds every instance, the newest too.
-		prev = &tenantIndex{instances: m.dirty}
-	}
-	m.dirty, m.misses, m.builds = nil, 0, nil
-	return prev
-}
-
-// SetTenantForTest makes the process-wide TenantManager, and so GetTenant,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned for every key, and the instances built for keys before the
-// test are set aside until it ends.
-//
-// Cleanup closes any Tenant built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
-//
-// It panics if c is nil: use ResetTenantForTest for a test without a Tenant.
+// SetTenantForTest makes the process-wide TenantManager return c, for every
+// key, until the test ends (see TenantManager). It panics if c is nil.
 func SetTenantForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -2155,85 +931,51 @@ func SetTenantForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetTenantForTest: c is nil; use ResetTenantForTest for a test without a Tenant")
 	}
-	installTenantForTest(tb, "SetTenantForTest", &tenantIndex{all: &tenantState{instance: c}})
+	defaultTenantManager.keys.installForTest(tb, "behavior.SetTenantForTest", &tenantIndex{all: &tenantState{instance: c, installed: true}}, &tenantSpec)
 }
 
 // ResetTenantForTest empties the process-wide TenantManager until the test
-// ends, so that GetTenant builds anew; Cleanup then restores what was there
-// before.
-//
-// Cleanup closes any Tenant built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
+// ends (see TenantManager).
 func ResetTenantForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installTenantForTest(tb, "ResetTenantForTest", nil)
+	defaultTenantManager.keys.installForTest(tb, "behavior.ResetTenantForTest", nil, &tenantSpec)
 }
 
-// installTenantForTest installs x in the process-wide TenantManager until tb's
-// test ends. hook names the caller in panics.
-func installTenantForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, x *tenantIndex) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultTenantManager
-	prev := m.install(x)
-	tb.Cleanup(func() {
-		if x := m.install(prev); x != nil {
-			// Built during the test.
-			for _, s := range x.instances {
-				_ = s.instance.Close()
-			}
-		}
-	})
-}
-
-// ShardManager builds one *Shard for each distinct tuple of arguments, on
-// first use, and shares it among all goroutines: see Get. Its zero value is
-// ready to use and builds with NewShard; GetShardManager returns the
-// process-wide one.
+// ShardManager holds one *Shard for each distinct tuple of arguments, built by
+// NewShard on first use and shared by all goroutines: concurrent first callers
+// of Get with the same arguments wait for one build and share its result,
+// other arguments build at the same time, and once built, Get costs one atomic
+// load and a map lookup; a new key costs O(1) amortised. Instances live until
+// Delete or Reset: a manager keyed by data that keeps changing holds every key
+// it has seen. Its zero value is ready to use; GetShardManager returns the
+// process-wide one. A manager must not be copied after first use.
 //
-// Instances live until Delete or Reset: a manager keyed by data that keeps
-// changing holds every key it has seen. Delete and Reset drop instances while
-// other goroutines may still be using them: they are meant for tests,
-// credential rotation and shutdown.
+// A nil *Shard is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Delete and Reset close and drop instances that other goroutines may still be
+// using: they are meant for tests, credential rotation and shutdown. A build
+// in flight is discarded: what it built is closed, and its callers build
+// again.
+//
+// SetShardForTest and ResetShardForTest change the process-wide manager until
+// the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
 type ShardManager struct {
-	// index points to the published shardIndex, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
-	index unsafe.Pointer
-	ctor  func(table string, n int) *Shard
-
-	// The rest is guarded by mu.
-	mu     sync.Mutex
-	dirty  map[shardArgs]*shardState // when not nil, every instance, the newest not yet in index
-	misses int                       // Gets that found their key in dirty only, since index was published
-	builds map[shardArgs]*shardBuild // the constructions in flight, by arguments
+	keys singletonMap[shardArgs, *Shard]
+	ctor func(table string, n int) *Shard
 }
 
-// NewShardManager returns a ShardManager that builds with ctor instead of
-// NewShard: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewShard.
+// NewShardManager returns a ShardManager that builds with ctor, or NewShard
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewShardManager(ctor func(table string, n int) *Shard) *ShardManager {
 	return &ShardManager{ctor: ctor}
 }
@@ -2241,16 +983,14 @@ func NewShardManager(ctor func(table string, n int) *Shard) *ShardManager {
 // defaultShardManager is the process-wide ShardManager.
 var defaultShardManager ShardManager
 
-// GetShardManager returns the process-wide ShardManager, the one GetShard
-// uses.
+// GetShardManager returns the process-wide ShardManager.
 func GetShardManager() *ShardManager {
 	return &defaultShardManager
 }
 
-// GetShard returns the process-wide Shard, built with NewShard on first use.
-// It is GetShardManager().Get(table, n): see (*ShardManager).Get.
+// GetShard is GetShardManager().Get(table, n), with its fast path inlined.
 func GetShard(table string, n int) *Shard {
-	if x := (*shardIndex)(atomic.LoadPointer(&defaultShardManager.index)); x != nil {
+	if x := (*shardIndex)(atomic.LoadPointer(&defaultShardManager.keys.index)); x != nil {
 		if s := x.instances[shardArgs{table: table, n: n}]; s != nil {
 			return s.instance
 		}
@@ -2259,22 +999,9 @@ func GetShard(table string, n int) *Shard {
 	return s.instance
 }
 
-// Get returns the Shard for these arguments, building it on first use;
-// concurrent first callers with the same arguments wait for that one build and
-// share its result, while other arguments build at the same time. Once a Shard
-// is built, Get costs one atomic load and a map lookup: no lock, no
-// allocation.
-//
-// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
-// published for lock-free reads once Gets that found it only under the lock
-// are as many as the instances.
-//
-// A constructor that returns a nil *Shard has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the Shard for these arguments, built on first use.
 func (m *ShardManager) Get(table string, n int) *Shard {
-	if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
+	if x := (*shardIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[shardArgs{table: table, n: n}]; s != nil {
 			return s.instance
 		}
@@ -2283,282 +1010,72 @@ func (m *ShardManager) Get(table string, n int) *Shard {
 	return s.instance
 }
 
-// Delete drops the Shard built for these arguments, if any; the next Get for
-// them builds anew. It closes the Shard it drops, and returns nil. A build in
-// flight for them is discarded when it finishes, and its callers build again.
-//
-// Dropping a published instance copies the index of the others, so Delete
-// costs O(n). It is safe while other goroutines call Get, but they may still
-// be using what it closes.
+// Delete drops the Shard built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It closes what
+// it drops and returns nil. Dropping a published instance copies the index of
+// the others: O(n).
 func (m *ShardManager) Delete(table string, n int) error {
-	args := shardArgs{table: table, n: n}
-	m.mu.Lock()
-	delete(m.builds, args)
-	var s *shardState
-	if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		// Published: publish the instances again without it.
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
-	m.mu.Unlock()
-	if s != nil {
-		s.instance.Close()
-	}
-	return nil
+	return m.keys.remove(shardArgs{table: table, n: n}, &shardSpec)
 }
 
-// Len returns how many Shard instances the manager holds, one for each tuple
-// of arguments it built for, until Delete or Reset. Builds in flight do not
-// count.
+// Len returns how many Shard instances the manager holds; builds in flight do
+// not count.
 func (m *ShardManager) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.keys.count()
 }
 
-// Reset drops every Shard; the next Get builds anew. It closes each Shard it
-// drops, and returns nil. It never closes a Shard installed by
-// SetShardForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Shard whose build began
-// before. Reset is safe while other goroutines call Get, but they may still be
-// using what it closes: it is meant for tests, credential rotation and
-// shutdown.
+// Reset drops every Shard and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns nil.
 func (m *ShardManager) Reset() error {
-	x := m.install(nil)
-	if x == nil {
-		return nil
-	}
-	for _, s := range x.instances {
-		s.instance.Close()
-	}
-	return nil
+	return shardSpec.dropAll(m.keys.install(nil))
 }
 
-// shardArgs holds the arguments a Shard is built with: the key of a
+// shardArgs are the arguments a Shard is built with: the key of a
 // ShardManager's instances.
 type shardArgs struct {
 	table string
 	n     int
 }
 
-// shardIndex is what a ShardManager publishes: its instances by arguments, or
-// one installed by a test hook for all. It never changes once published.
-type shardIndex struct {
-	instances map[shardArgs]*shardState
-	all       *shardState // installed by SetShardForTest for every key, or nil
+// shardState is what a ShardManager publishes for an instance.
+type shardState = singletonState[shardArgs, *Shard]
+
+// shardIndex is what a ShardManager publishes.
+type shardIndex = singletonIndex[shardArgs, *Shard]
+
+// shardSpec is what the shared code knows of Shard instances.
+var shardSpec = singletonSpec[shardArgs, *Shard]{
+	name:   "behavior: Shard",
+	nilErr: errors.New("behavior: Shard constructor returned a nil *Shard"),
+	close: func(c *Shard) error {
+		c.Close()
+		return nil
+	},
 }
 
-// shardState is what a ShardManager publishes, a Shard, and what Get returns,
-// which may be an error instead. It never changes once made.
-type shardState struct {
-	instance *Shard
-	err      error
-}
-
-// shardBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Delete, Reset or a test hook
-// discarded the build and its waiters must build again.
-type shardBuild struct {
-	args   shardArgs
-	done   chan struct{}
-	result *shardState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *ShardManager) get(args shardArgs) *shardState {
-	for {
-		m.mu.Lock()
-		x := (*shardIndex)(atomic.LoadPointer(&m.index))
-		if x != nil && x.all != nil {
-			m.mu.Unlock()
-			return x.all
-		}
-		if s := m.lookup(x, args); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.builds[args]
-		if b == nil {
-			b = &shardBuild{args: args, done: make(chan struct{})}
-			if m.builds == nil {
-				m.builds = make(map[shardArgs]*shardBuild)
-			}
-			m.builds[args] = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// lookup returns the instance for args, from x, the published index, or from
-// dirty. It counts the lookups that found their key in dirty only, and
-// publishes dirty when they are as many as its instances. m.mu is held.
-func (m *ShardManager) lookup(x *shardIndex, args shardArgs) *shardState {
-	if x != nil {
-		if s := x.instances[args]; s != nil {
-			return s
-		}
-	}
-	s := m.dirty[args]
-	if s != nil {
-		m.misses++
-		if m.misses >= len(m.dirty) {
-			m.publish()
-		}
-	}
-	return s
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *ShardManager) construct(b *shardBuild) *shardState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &shardState{err: errors.New("behavior: Shard constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Shard
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &shardState{err: errors.New("behavior: Shard constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewShard
-		}
-		c = ctor(b.args.table, b.args.n)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &shardState{err: errors.New("behavior: Shard constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &shardState{err: errors.New("behavior: Shard constructor returned a nil *Shard")}
-		m.finish(b, s, false)
+	s := m.keys.get(context.Background(), args, &shardSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
 	}
-	s := &shardState{instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		c.Close()
-		return nil
-	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Delete, Reset or
-// a test hook discarded b.
-func (m *ShardManager) finish(b *shardBuild, s *shardState, publish bool) bool {
-	m.mu.Lock()
-	current := m.builds[b.args] == b
-	if current {
-		delete(m.builds, b.args)
-		b.result = s
-		if publish {
-			m.writable()[b.args] = s
-		}
+// build builds a Shard with the constructor m was made with, or NewShard.
+func (m *ShardManager) build(_ context.Context, args shardArgs) (*Shard, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewShard
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(args.table, args.n), nil
 }
 
-// writable returns dirty, made first from the published instances if it is
-// nil. m.mu is held.
-func (m *ShardManager) writable() map[shardArgs]*shardState {
-	if m.dirty == nil {
-		m.dirty = make(map[shardArgs]*shardState)
-		if x := (*shardIndex)(atomic.LoadPointer(&m.index)); x != nil {
-			for k, s := range x.instances {
-				m.dirty[k] = s
-			}
-		}
-	}
-	return m.dirty
-}
-
-// publish makes dirty the published index. m.mu is held, and no test hook's
-// instance is installed.
-func (m *ShardManager) publish() {
-	atomic.StorePointer(&m.index, unsafe.Pointer(&shardIndex{instances: m.dirty}))
-	m.dirty = nil
-	m.misses = 0
-}
-
-// install makes x the published index, discarding dirty and every build in
-// flight, and returns an index of the instances it replaced.
-func (m *ShardManager) install(x *shardIndex) *shardIndex {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	prev := (*shardIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
-	if m.dirty != nil {
-		// dirty holds every instance, the newest too.
-		prev = &shardIndex{instances: m.dirty}
-	}
-	m.dirty, m.misses, m.builds = nil, 0, nil
-	return prev
-}
-
-// SetShardForTest makes the process-wide ShardManager, and so GetShard, return
-// c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned for every key, and the instances built for keys before the
-// test are set aside until it ends.
-//
-// Cleanup closes any Shard built during the test, never one the test installed
-// nor the one it restores. The hook changes process-wide state, so it refuses
-// a parallel test: it panics when the test or a parent called t.Parallel, and
-// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetShardForTest for a test without a Shard.
+// SetShardForTest makes the process-wide ShardManager return c, for every key,
+// until the test ends (see ShardManager). It panics if c is nil.
 func SetShardForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -2568,87 +1085,66 @@ func SetShardForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetShardForTest: c is nil; use ResetShardForTest for a test without a Shard")
 	}
-	installShardForTest(tb, "SetShardForTest", &shardIndex{all: &shardState{instance: c}})
+	defaultShardManager.keys.installForTest(tb, "behavior.SetShardForTest", &shardIndex{all: &shardState{instance: c, installed: true}}, &shardSpec)
 }
 
-// ResetShardForTest empties the process-wide ShardManager until the test ends,
-// so that GetShard builds anew; Cleanup then restores what was there before.
-//
-// Cleanup closes any Shard built during the test, never one the test installed
-// nor the one it restores. The hook changes process-wide state, so it refuses
-// a parallel test: it panics when the test or a parent called t.Parallel, and
-// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
+// ResetShardForTest empties the process-wide ShardManager until the test ends
+// (see ShardManager).
 func ResetShardForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installShardForTest(tb, "ResetShardForTest", nil)
-}
-
-// installShardForTest installs x in the process-wide ShardManager until tb's
-// test ends. hook names the caller in panics.
-func installShardForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, x *shardIndex) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultShardManager
-	prev := m.install(x)
-	tb.Cleanup(func() {
-		if x := m.install(prev); x != nil {
-			// Built during the test.
-			for _, s := range x.instances {
-				s.instance.Close()
-			}
-		}
-	})
+	defaultShardManager.keys.installForTest(tb, "behavior.ResetShardForTest", nil, &shardSpec)
 }
 
 // ErrLinkConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the Link already built or being built: a
-// LinkManager holds one Link and never returns one built with other arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the Link built or being built.
 var ErrLinkConflict = errors.New("behavior: Link requested with other arguments than it was built with")
 
-// LinkManager builds one *Link on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with NewLink;
-// GetLinkManager returns the process-wide one.
-//
-// Reset drops the Link while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
-//
-// A constructor that calls Get on its own manager for the instance it is
-// building, with the context it was given (directly or through other
-// singletons), gets an error instead of waiting for itself; with another
-// context it would wait forever, as with sync.Once. A manager must not be
+// LinkManager holds one *Link, built by NewLink on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetLinkManager returns the process-wide one. A manager must not be
 // copied after first use.
+//
+// Arguments other than those of the Link built or being built get
+// ErrLinkConflict, never another's Link or error; no error message contains
+// arguments.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Link is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+//
+// A build runs on the goroutine of its first caller, with that caller's
+// context, which the instance must not keep. A caller waiting for another's
+// build returns ctx.Err() once its own context is done, and the build goes on.
+// A build that fails while its caller's context is done fails for that caller
+// alone: the others build again. Once built, an instance is returned whatever
+// the context. A constructor that asks its own manager for the instance it is
+// building, with the context it was given, gets an error instead of waiting
+// for itself.
+//
+// Reset closes and drops the Link that other goroutines may still be using: it
+// is meant for tests, credential rotation and shutdown. A build in flight is
+// discarded: what it built is closed, and its callers build again.
+//
+// SetLinkForTest and ResetLinkForTest change the process-wide manager until
+// the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
 type LinkManager struct {
-	// state points to the published linkState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *linkState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[linkArgs, *Link]
 	ctor  func(ctx context.Context, addr string) (*Link, error)
-
-	mu    sync.Mutex
-	build *linkBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewLinkManager returns a LinkManager that builds with ctor instead of
-// NewLink: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewLink.
+// NewLinkManager returns a LinkManager that builds with ctor, or NewLink when
+// ctor is nil: for dependency injection, and for tests without process-wide
+// state.
 func NewLinkManager(ctor func(ctx context.Context, addr string) (*Link, error)) *LinkManager {
 	return &LinkManager{ctor: ctor}
 }
@@ -2656,13 +1152,12 @@ func NewLinkManager(ctor func(ctx context.Context, addr string) (*Link, error)) 
 // defaultLinkManager is the process-wide LinkManager.
 var defaultLinkManager LinkManager
 
-// GetLinkManager returns the process-wide LinkManager, the one GetLink uses.
+// GetLinkManager returns the process-wide LinkManager.
 func GetLinkManager() *LinkManager {
 	return &defaultLinkManager
 }
 
-// GetLink returns the process-wide Link, built with NewLink on first use. It
-// is GetLinkManager().Get(ctx, addr): see (*LinkManager).Get.
+// GetLink is GetLinkManager().Get(ctx, addr), with its fast path inlined.
 func GetLink(ctx context.Context, addr string) (*Link, error) {
 	if s := (*linkState)(atomic.LoadPointer(&defaultLinkManager.state)); s != nil && s.args == (linkArgs{addr: addr}) {
 		return s.instance, s.err
@@ -2671,8 +1166,8 @@ func GetLink(ctx context.Context, addr string) (*Link, error) {
 	return s.instance, s.err
 }
 
-// MustGetLink is like GetLink but panics where GetLink returns an error. It is
-// meant for main and package initialisation.
+// MustGetLink is GetLink for main and package initialisation: it panics where
+// GetLink returns an error.
 func MustGetLink(ctx context.Context, addr string) *Link {
 	c, err := GetLink(ctx, addr)
 	if err != nil {
@@ -2681,28 +1176,7 @@ func MustGetLink(ctx context.Context, addr string) *Link {
 	return c
 }
 
-// Get returns the Link, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Link is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *Link has failed. One that panics
-// or calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it get an error that says so. Nothing of a failed build
-// is kept.
-//
-// The build runs on the first caller's goroutine, with its context. A caller
-// that waits for another's build returns ctx.Err() as soon as its own context
-// is done, and the build goes on. When a build fails while its caller's
-// context is done, the error goes to that caller alone, and the callers
-// waiting for it build again with their own contexts. Once built, the instance
-// is returned whatever the context. The constructor must not keep the context
-// it is given.
-//
-// Arguments other than those of the Link built or being built get an error
-// that matches ErrLinkConflict, never a Link built with other arguments and
-// never another caller's error.
+// Get returns the Link, built with these arguments on first use.
 func (m *LinkManager) Get(ctx context.Context, addr string) (*Link, error) {
 	if s := (*linkState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (linkArgs{addr: addr}) {
 		return s.instance, s.err
@@ -2711,217 +1185,48 @@ func (m *LinkManager) Get(ctx context.Context, addr string) (*Link, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Link; the next Get builds anew. It closes the Link it drops
-// and returns what Close returned. It never closes a Link installed by
-// SetLinkForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Link whose build began
-// before. Reset is safe while other goroutines call Get, but they may still be
-// using what it closes: it is meant for tests, credential rotation and
-// shutdown.
+// Reset drops the Link and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Close returned.
 func (m *LinkManager) Reset() error {
-	s := m.install(nil)
-	if s == nil || s.installed {
-		return nil
-	}
-	return s.instance.Close()
+	return linkSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// linkArgs holds the arguments a Link is built with, which Get compares with
-// those of each call.
+// linkArgs are the arguments a Link is built with, which Get compares.
 type linkArgs struct {
 	addr string
 }
 
-// linkState is what a LinkManager publishes, a Link and the arguments it was
-// built with, and what Get returns, which may be an error instead. It never
-// changes once made.
-type linkState struct {
-	args      linkArgs
-	instance  *Link
-	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+// linkState is what a LinkManager publishes for an instance.
+type linkState = singletonState[linkArgs, *Link]
+
+// linkSpec is what the shared code knows of Link instances.
+var linkSpec = singletonSpec[linkArgs, *Link]{
+	name:     "behavior: Link",
+	conflict: ErrLinkConflict,
+	nilErr:   errors.New("behavior: Link constructor returned a nil *Link"),
+	close: func(c *Link) error {
+		return c.Close()
+	},
 }
 
-// linkBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset, a test hook, or its
-// caller's own context discarded the build and its waiters must build again.
-type linkBuild struct {
-	args   linkArgs
-	done   chan struct{}
-	result *linkState
-	outer  *linkBuild // the build whose constructor asked for this one, if any
-}
-
-// linkBuildKey is the context key of the linkBuild whose constructor received
-// the context: a constructor that asks its own manager for the instance it is
-// building gets an error instead of waiting for itself.
-type linkBuildKey struct{}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *LinkManager) get(ctx context.Context, args linkArgs) *linkState {
-	outer, _ := ctx.Value(linkBuildKey{}).(*linkBuild)
-	for {
-		m.mu.Lock()
-		if s := (*linkState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.installed || s.args == args {
-				return s
-			}
-			return &linkState{err: ErrLinkConflict}
-		}
-		b := m.build
-		if b == nil {
-			if err := ctx.Err(); err != nil {
-				m.mu.Unlock()
-				return &linkState{err: err}
-			}
-			b = &linkBuild{args: args, done: make(chan struct{}), outer: outer}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(ctx, b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &linkState{err: ErrLinkConflict}
-		}
-		for o := outer; o != nil; o = o.outer {
-			if o == b {
-				return &linkState{err: errors.New("behavior: Link constructor asked its own manager for the Link it is building, which would wait for itself")}
-			}
-		}
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-			return &linkState{err: ctx.Err()}
-		}
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(ctx, &m.state, args, &linkSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, with the
-// caller's context marked with b, so that a panic reaches its caller, then
-// ends b. It returns what the caller's Get returns, or nil when b was
-// discarded and the caller must build again.
-func (m *LinkManager) construct(ctx context.Context, b *linkBuild) *linkState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &linkState{err: errors.New("behavior: Link constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Link
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &linkState{err: errors.New("behavior: Link constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewLink
-		}
-		c, err = ctor(context.WithValue(ctx, linkBuildKey{}, b), b.args.addr)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &linkState{err: errors.New("behavior: Link constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Link with the constructor m was made with, or NewLink.
+func (m *LinkManager) build(ctx context.Context, args linkArgs) (*Link, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewLink
 	}
-	if err != nil && ctx.Err() != nil {
-		// This caller's own context ended the build: the error is for it alone,
-		// never kept, and the waiters build again with their own contexts.
-		m.finish(b, nil, false)
-		return &linkState{err: err}
-	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &linkState{args: b.args, err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &linkState{err: errors.New("behavior: Link constructor returned a nil *Link")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &linkState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		_ = c.Close()
-		return nil
-	}
-	return s
+	return ctor(ctx, args.addr)
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *LinkManager) finish(b *linkBuild, s *linkState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *LinkManager) install(s *linkState) *linkState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*linkState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetLinkForTest makes the process-wide LinkManager, and so GetLink, return c
-// until the test ends; Cleanup then restores what was there before.
-//
-// c is returned whatever the arguments, so an override hides argument
-// conflicts (ErrLinkConflict) in the code under test.
-//
-// Cleanup closes any Link built during the test, never one the test installed
-// nor the one it restores. The hook changes process-wide state, so it refuses
-// a parallel test: it panics when the test or a parent called t.Parallel, and
-// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetLinkForTest for a test without a Link.
+// SetLinkForTest makes the process-wide LinkManager return c, whatever the
+// arguments, until the test ends (see LinkManager). It panics if c is nil.
 func SetLinkForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -2931,55 +1236,23 @@ func SetLinkForTest(tb interface {
 	if c == nil {
 		panic("behavior.SetLinkForTest: c is nil; use ResetLinkForTest for a test without a Link")
 	}
-	installLinkForTest(tb, "SetLinkForTest", &linkState{instance: c, installed: true})
+	defaultLinkManager.cell.installForTest(&defaultLinkManager.state, tb, "behavior.SetLinkForTest", &linkState{instance: c, installed: true}, &linkSpec)
 }
 
-// ResetLinkForTest empties the process-wide LinkManager until the test ends,
-// so that GetLink builds anew; Cleanup then restores what was there before.
-//
-// Cleanup closes any Link built during the test, never one the test installed
-// nor the one it restores. The hook changes process-wide state, so it refuses
-// a parallel test: it panics when the test or a parent called t.Parallel, and
-// t.Parallel panics after it. tb is the test's *testing.T or *testing.B.
+// ResetLinkForTest empties the process-wide LinkManager until the test ends
+// (see LinkManager).
 func ResetLinkForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installLinkForTest(tb, "ResetLinkForTest", nil)
+	defaultLinkManager.cell.installForTest(&defaultLinkManager.state, tb, "behavior.ResetLinkForTest", nil, &linkSpec)
 }
 
-// installLinkForTest installs s in the process-wide LinkManager until tb's
-// test ends. hook names the caller in panics.
-func installLinkForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *linkState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultLinkManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		if s := m.install(prev); s != nil && !s.installed {
-			// Built during the test.
-			_ = s.instance.Close()
-		}
-	})
-}
-
-// RemoteAPI is the interface of *Remote's exported methods. RemoteManager
-// stores and returns it, so that a test can install any fake with
-// SetRemoteForTest, and mock generators can work from it.
+// RemoteAPI is the interface of *Remote's exported methods, which
+// RemoteManager stores and returns: tests can install any fake, and mock
+// generators can work from it.
 type RemoteAPI interface {
 	// Closes reports how many times the instance was closed.
 	Closes() int32
@@ -2994,37 +1267,44 @@ type RemoteAPI interface {
 var _ RemoteAPI = (*Remote)(nil)
 
 // ErrRemoteConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the Remote already built or being built: a
-// RemoteManager holds one Remote and never returns one built with other
-// arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the Remote built or being built.
 var ErrRemoteConflict = errors.New("behavior: Remote requested with other arguments than it was built with")
 
-// RemoteManager builds one RemoteAPI on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewRemote; GetRemoteManager returns the process-wide one.
-//
-// Reset drops the Remote while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
-//
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
+// RemoteManager holds one RemoteAPI, built by NewRemote on first use and
+// shared by all goroutines: concurrent first callers of Get wait for one build
+// and share its result, and once built, Get costs one atomic load. Its zero
+// value is ready to use; GetRemoteManager returns the process-wide one. A
 // manager must not be copied after first use.
+//
+// Arguments other than those of the Remote built or being built get
+// ErrRemoteConflict, never another's Remote or error; no error message
+// contains arguments.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil RemoteAPI is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// get an error. It must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Remote that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. A build in flight
+// is discarded: what it built is closed, and its callers build again.
+//
+// SetRemoteForTest and ResetRemoteForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
 type RemoteManager struct {
-	// state points to the published remoteState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *remoteState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[remoteArgs, RemoteAPI]
 	ctor  func(name string) (RemoteAPI, error)
-
-	mu    sync.Mutex
-	build *remoteBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewRemoteManager returns a RemoteManager that builds with ctor instead of
-// NewRemote: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewRemote.
+// NewRemoteManager returns a RemoteManager that builds with ctor, or NewRemote
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewRemoteManager(ctor func(name string) (RemoteAPI, error)) *RemoteManager {
 	return &RemoteManager{ctor: ctor}
 }
@@ -3032,14 +1312,12 @@ func NewRemoteManager(ctor func(name string) (RemoteAPI, error)) *RemoteManager 
 // defaultRemoteManager is the process-wide RemoteManager.
 var defaultRemoteManager RemoteManager
 
-// GetRemoteManager returns the process-wide RemoteManager, the one GetRemote
-// uses.
+// GetRemoteManager returns the process-wide RemoteManager.
 func GetRemoteManager() *RemoteManager {
 	return &defaultRemoteManager
 }
 
-// GetRemote returns the process-wide Remote, built with NewRemote on first
-// use. It is GetRemoteManager().Get(name): see (*RemoteManager).Get.
+// GetRemote is GetRemoteManager().Get(name), with its fast path inlined.
 func GetRemote(name string) (RemoteAPI, error) {
 	if s := (*remoteState)(atomic.LoadPointer(&defaultRemoteManager.state)); s != nil && s.args == (remoteArgs{name: name}) {
 		return s.instance, s.err
@@ -3048,8 +1326,8 @@ func GetRemote(name string) (RemoteAPI, error) {
 	return s.instance, s.err
 }
 
-// MustGetRemote is like GetRemote but panics where GetRemote returns an error.
-// It is meant for main and package initialisation.
+// MustGetRemote is GetRemote for main and package initialisation: it panics
+// where GetRemote returns an error.
 func MustGetRemote(name string) RemoteAPI {
 	c, err := GetRemote(name)
 	if err != nil {
@@ -3058,20 +1336,7 @@ func MustGetRemote(name string) RemoteAPI {
 	return c
 }
 
-// Get returns the Remote, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Remote is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil RemoteAPI has failed. One that
-// panics or calls runtime.Goexit does so in the goroutine that called it, and
-// the callers waiting for it get an error that says so. Nothing of a failed
-// build is kept.
-//
-// Arguments other than those of the Remote built or being built get an error
-// that matches ErrRemoteConflict, never a Remote built with other arguments
-// and never another caller's error.
+// Get returns the Remote, built with these arguments on first use.
 func (m *RemoteManager) Get(name string) (RemoteAPI, error) {
 	if s := (*remoteState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (remoteArgs{name: name}) {
 		return s.instance, s.err
@@ -3080,195 +1345,55 @@ func (m *RemoteManager) Get(name string) (RemoteAPI, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Remote; the next Get builds anew. It closes the Remote it
-// drops and returns what Close returned. It never closes a Remote installed by
-// SetRemoteForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Remote whose build
-// began before. Reset is safe while other goroutines call Get, but they may
-// still be using what it closes: it is meant for tests, credential rotation
-// and shutdown.
+// Reset drops the Remote and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Close returned.
 func (m *RemoteManager) Reset() error {
-	s := m.install(nil)
-	if s == nil || s.installed {
-		return nil
-	}
-	return s.instance.Close()
+	return remoteSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// remoteArgs holds the arguments a Remote is built with, which Get compares
-// with those of each call.
+// remoteArgs are the arguments a Remote is built with, which Get compares.
 type remoteArgs struct {
 	name string
 }
 
-// remoteState is what a RemoteManager publishes, a Remote and the arguments it
-// was built with, and what Get returns, which may be an error instead. It
-// never changes once made.
-type remoteState struct {
-	args      remoteArgs
-	instance  RemoteAPI
-	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+// remoteState is what a RemoteManager publishes for an instance.
+type remoteState = singletonState[remoteArgs, RemoteAPI]
+
+// remoteSpec is what the shared code knows of Remote instances.
+var remoteSpec = singletonSpec[remoteArgs, RemoteAPI]{
+	name:     "behavior: Remote",
+	conflict: ErrRemoteConflict,
+	nilErr:   errors.New("behavior: Remote constructor returned a nil RemoteAPI"),
+	isNil: func(c RemoteAPI) bool {
+		t, ok := c.(*Remote)
+		return ok && t == nil
+	},
+	close: func(c RemoteAPI) error {
+		return c.Close()
+	},
 }
 
-// remoteBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type remoteBuild struct {
-	args   remoteArgs
-	done   chan struct{}
-	result *remoteState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *RemoteManager) get(args remoteArgs) *remoteState {
-	for {
-		m.mu.Lock()
-		if s := (*remoteState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.installed || s.args == args {
-				return s
-			}
-			return &remoteState{err: ErrRemoteConflict}
-		}
-		b := m.build
-		if b == nil {
-			b = &remoteBuild{args: args, done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &remoteState{err: ErrRemoteConflict}
-		}
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, args, &remoteSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *RemoteManager) construct(b *remoteBuild) *remoteState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c RemoteAPI
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		if m.ctor != nil {
-			c, err = m.ctor(b.args.name)
-		} else {
-			var t *Remote
-			t, err = NewRemote(b.args.name)
-			if t != nil {
-				c = t
-			}
-		}
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &remoteState{err: errors.New("behavior: Remote constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Remote with the constructor m was made with, or NewRemote.
+func (m *RemoteManager) build(_ context.Context, args remoteArgs) (RemoteAPI, error) {
+	if m.ctor != nil {
+		return m.ctor(args.name)
 	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &remoteState{args: b.args, err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
+	t, err := NewRemote(args.name)
+	if t == nil {
+		return nil, err
 	}
-	if t, ok := c.(*Remote); c == nil || ok && t == nil {
-		s := &remoteState{err: errors.New("behavior: Remote constructor returned a nil RemoteAPI")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &remoteState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		_ = c.Close()
-		return nil
-	}
-	return s
+	return t, err
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *RemoteManager) finish(b *remoteBuild, s *remoteState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *RemoteManager) install(s *remoteState) *remoteState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*remoteState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetRemoteForTest makes the process-wide RemoteManager, and so GetRemote,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned whatever the arguments, so an override hides argument
-// conflicts (ErrRemoteConflict) in the code under test.
-//
-// Cleanup closes any Remote built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
-//
-// It panics if c is nil: use ResetRemoteForTest for a test without a Remote.
+// SetRemoteForTest makes the process-wide RemoteManager return c, whatever the
+// arguments, until the test ends (see RemoteManager). It panics if c is nil.
 func SetRemoteForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -3278,50 +1403,431 @@ func SetRemoteForTest(tb interface {
 	if t, ok := c.(*Remote); c == nil || ok && t == nil {
 		panic("behavior.SetRemoteForTest: c is nil; use ResetRemoteForTest for a test without a Remote")
 	}
-	installRemoteForTest(tb, "SetRemoteForTest", &remoteState{instance: c, installed: true})
+	defaultRemoteManager.cell.installForTest(&defaultRemoteManager.state, tb, "behavior.SetRemoteForTest", &remoteState{instance: c, installed: true}, &remoteSpec)
 }
 
 // ResetRemoteForTest empties the process-wide RemoteManager until the test
-// ends, so that GetRemote builds anew; Cleanup then restores what was there
-// before.
-//
-// Cleanup closes any Remote built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
+// ends (see RemoteManager).
 func ResetRemoteForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installRemoteForTest(tb, "ResetRemoteForTest", nil)
+	defaultRemoteManager.cell.installForTest(&defaultRemoteManager.state, tb, "behavior.ResetRemoteForTest", nil, &remoteSpec)
 }
 
-// installRemoteForTest installs s in the process-wide RemoteManager until tb's
-// test ends. hook names the caller in panics.
-func installRemoteForTest(tb interface {
+// singletonState is what a manager publishes for one instance: the instance
+// built with args, the error of its build, or a fake that a test hook
+// installed. It never changes once made.
+type singletonState[A comparable, T comparable] struct {
+	args      A
+	instance  T
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// singletonBuild is a build in flight. result is set before done is closed,
+// and stays nil when the build was discarded: its waiters build again.
+type singletonBuild[A comparable, T comparable] struct {
+	args   A
+	done   chan struct{}
+	result *singletonState[A, T]
+	outer  *singletonBuild[A, T] // the build whose constructor asked for this one, if any
+}
+
+// wait waits for b, a build that another caller runs, and returns its result,
+// or nil when b was discarded.
+func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
+	for o, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T]); o != nil; o = o.outer {
+		if o == b {
+			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
+		}
+	}
+	select {
+	case <-b.done:
+		return b.result
+	case <-ctx.Done():
+		return &singletonState[A, T]{err: ctx.Err()}
+	}
+}
+
+// singletonBuildKey is the context key of the build whose constructor received
+// the context.
+type singletonBuildKey[A comparable, T comparable] struct{}
+
+// singletonSpec is what the shared code knows of a manager's instances.
+type singletonSpec[A comparable, T comparable] struct {
+	name     string        // "paragon: Client": messages start with it
+	conflict error         // of arguments other than those of the instance
+	nilErr   error         // of a constructor that returned a nil instance
+	cache    bool          // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
+	close    func(T) error // closes an instance the manager dropped, if it can
+}
+
+// drop closes the instance of s, which its manager dropped, if the manager
+// built it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
+	var zero T
+	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+		return nil
+	}
+	return spec.close(s.instance)
+}
+
+// dropAll closes the instances of x, which their manager dropped, and returns
+// what closing returned, joined.
+func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
+	if x == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range x.instances {
+		errs = append(errs, spec.drop(s))
+	}
+	return errors.Join(errs...)
+}
+
+// singletonConstruct runs ctor for b on the calling goroutine, so that a panic
+// reaches its caller, and ends b with finish. It returns nil when b was
+// discarded.
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	c, err := singletonRun(func() (T, error) {
+		return ctor(context.WithValue(ctx, singletonBuildKey[A, T]{}, b), b.args)
+	}, func(what string) {
+		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
+	})
+	if err != nil && ctx.Err() != nil {
+		// The caller's own context ended the build: the error is for it alone, and
+		// the waiters build again with their own contexts.
+		finish(nil, false)
+		return &singletonState[A, T]{err: err}
+	}
+	var zero T
+	s := &singletonState[A, T]{args: b.args, err: err}
+	switch {
+	case err != nil:
+	case c == zero || spec.isNil != nil && spec.isNil(c):
+		s.err = spec.nilErr
+	default:
+		s.instance = c
+	}
+	if !finish(s, s.err == nil || spec.cache && err != nil) {
+		_ = spec.drop(s) // nobody will see it
+		return nil
+	}
+	return s
+}
+
+// singletonCell is what a single-mode manager holds besides the pointer to its
+// published *singletonState, which the accessors read with atomic.LoadPointer
+// and which its methods are handed.
+type singletonCell[A comparable, T comparable] struct {
+	mu    sync.Mutex
+	build *singletonBuild[A, T] // in flight, or nil; guarded by mu
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one.
+func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
+	for {
+		c.mu.Lock()
+		if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil {
+			c.mu.Unlock()
+			if s.installed || s.args == args {
+				return s
+			}
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		b := c.build
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				c.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+			c.build = b
+			c.mu.Unlock()
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return c.finish(state, b, s, publish)
+			}); s != nil {
+				return s
+			}
+			continue // b was discarded: build again
+		}
+		c.mu.Unlock()
+		if b.args != args {
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		if s := b.wait(ctx, spec); s != nil {
+			return s
+		}
+	}
+}
+
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (c *singletonCell[A, T]) finish(state *unsafe.Pointer, b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
+	c.mu.Lock()
+	current := c.build == b
+	if current {
+		c.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(state, unsafe.Pointer(s))
+		}
+	}
+	c.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install publishes s, discards the build in flight, and returns what it
+// replaced.
+func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A, T]) *singletonState[A, T] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.build = nil
+	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// installForTest installs s until tb's test ends, then restores what was there
+// and closes what the test built.
+func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
+	prev := c.install(state, s)
+	tb.Cleanup(func() {
+		_ = spec.drop(c.install(state, prev))
+	})
+}
+
+// singletonIndex is what a keyed manager publishes: its instances by
+// arguments, or a fake that a test hook installed for all. It never changes
+// once published.
+type singletonIndex[A comparable, T comparable] struct {
+	instances map[A]*singletonState[A, T]
+	all       *singletonState[A, T]
+}
+
+// singletonMap holds what a keyed manager built, by arguments.
+//
+// It publishes an immutable index of its instances, read without a lock. A new
+// instance goes into dirty, a copy of the index under the lock, and dirty is
+// published once the Gets that found a key in dirty only are as many as its
+// instances: those Gets pay for the copy, so a new key costs O(1) amortised,
+// where publishing each new key at once would copy the whole index each time.
+type singletonMap[A comparable, T comparable] struct {
+	index  unsafe.Pointer // the published *singletonIndex, or nil
+	mu     sync.Mutex
+	dirty  map[A]*singletonState[A, T] // when not nil, every instance, the newest not yet in index
+	misses int                         // Gets that found their key in dirty only, since index was published
+	builds map[A]*singletonBuild[A, T] // in flight, by arguments
+}
+
+// get is the slow path of Get: it waits for the build in flight for args, or
+// runs one.
+func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
+	for {
+		m.mu.Lock()
+		x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
+		if x != nil && x.all != nil {
+			m.mu.Unlock()
+			return x.all
+		}
+		if s := m.lookup(x, args); s != nil {
+			m.mu.Unlock()
+			return s
+		}
+		b := m.builds[args]
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				m.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+			if m.builds == nil {
+				m.builds = make(map[A]*singletonBuild[A, T])
+			}
+			m.builds[args] = b
+			m.mu.Unlock()
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return m.finish(b, s, publish)
+			}); s != nil {
+				return s
+			}
+			continue // b was discarded: build again
+		}
+		m.mu.Unlock()
+		if s := b.wait(ctx, spec); s != nil {
+			return s
+		}
+	}
+}
+
+// lookup returns the instance for args from x, the published index, or from
+// dirty, which it publishes once lookups that found their key there only are
+// as many as its instances. m.mu is held.
+func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonState[A, T] {
+	if x != nil {
+		if s := x.instances[args]; s != nil {
+			return s
+		}
+	}
+	s := m.dirty[args]
+	if s != nil {
+		m.misses++
+		if m.misses >= len(m.dirty) {
+			m.publish()
+		}
+	}
+	return s
+}
+
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
+	m.mu.Lock()
+	current := m.builds[b.args] == b
+	if current {
+		delete(m.builds, b.args)
+		b.result = s
+		if publish {
+			m.writable()[b.args] = s
+		}
+	}
+	m.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// writable returns dirty, copied from the published index first if it is nil.
+// m.mu is held.
+func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
+	if m.dirty == nil {
+		m.dirty = make(map[A]*singletonState[A, T])
+		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+			for k, s := range x.instances {
+				m.dirty[k] = s
+			}
+		}
+	}
+	return m.dirty
+}
+
+// publish publishes dirty. m.mu is held, and no test hook's fake is installed.
+func (m *singletonMap[A, T]) publish() {
+	atomic.StorePointer(&m.index, unsafe.Pointer(&singletonIndex[A, T]{instances: m.dirty}))
+	m.dirty = nil
+	m.misses = 0
+}
+
+// remove drops the instance for args, if any, and discards the build in flight
+// for them; it returns what closing the instance returned. Dropping a
+// published instance copies the index of the others: O(n).
+func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	delete(m.builds, args)
+	var s *singletonState[A, T]
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		s = x.instances[args]
+	}
+	if s != nil {
+		delete(m.writable(), args)
+		m.publish()
+	} else if s = m.dirty[args]; s != nil {
+		delete(m.dirty, args)
+	}
+	m.mu.Unlock()
+	return spec.drop(s)
+}
+
+// count returns how many instances m holds.
+func (m *singletonMap[A, T]) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dirty != nil {
+		return len(m.dirty)
+	}
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		return len(x.instances)
+	}
+	return 0
+}
+
+// install publishes x, discards dirty and every build in flight, and returns
+// an index of what it replaced.
+func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := (*singletonIndex[A, T])(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
+	if m.dirty != nil {
+		prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
+	}
+	m.dirty, m.misses, m.builds = nil, 0, nil
+	return prev
+}
+
+// installForTest installs x until tb's test ends, then restores what was there
+// and closes what the test built.
+func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
+	prev := m.install(x)
+	tb.Cleanup(func() {
+		_ = spec.dropAll(m.install(prev))
+	})
+}
+
+// singletonRun calls ctor and returns what it returned. When ctor panics or
+// calls runtime.Goexit (as t.FailNow does), it calls fail, then lets the panic
+// or the Goexit go on.
+func singletonRun[T any](ctor func() (T, error), fail func(what string)) (c T, err error) {
+	var r any
+	returned, failed := false, false
+	defer func() {
+		if !returned && !failed {
+			fail("called runtime.Goexit")
+		}
+	}()
+	func() {
+		defer func() {
+			// A panic goes on from here, where its stack is whole.
+			if !returned {
+				if r = recover(); r != nil {
+					failed = true
+					fail("panicked")
+					panic(r)
+				}
+			}
+		}()
+		c, err = ctor()
+		returned = true
+	}()
+	if !returned {
+		// recover stopped a panic(nil) under GODEBUG panicnil=1: raise it again.
+		failed = true
+		fail("panicked")
+		panic(r)
+	}
+	return
+}
+
+// singletonTB is the part of testing.TB that the test hooks use: production
+// code need not import testing.
+type singletonTB = interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
-}, hook string, s *remoteState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("behavior.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "behavior."+hook)
-	}()
-	m := &defaultRemoteManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		if s := m.install(prev); s != nil && !s.installed {
-			// Built during the test.
-			_ = s.instance.Close()
+}
+
+// singletonGuard makes a test hook refuse a parallel test: tb.Setenv panics in
+// one, and makes a later t.Parallel panic.
+func singletonGuard(tb singletonTB, hook string) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(fmt.Sprintf("%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
 		}
-	})
+	}()
+	tb.Setenv("SINGLETONGEN_TEST_HOOK", hook)
 }

@@ -3,6 +3,7 @@
 package paragon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,9 +11,9 @@ import (
 	"unsafe"
 )
 
-// API is the interface of *Client's exported methods. ClientManager stores and
-// returns it, so that a test can install any fake with SetClientForTest, and
-// mock generators can work from it.
+// API is the interface of *Client's exported methods, which ClientManager
+// stores and returns: tests can install any fake, and mock generators can work
+// from it.
 type API interface {
 	// Token returns an access token, fetching a new one when the current one has expired.
 	Token() (string, error)
@@ -28,37 +29,44 @@ type API interface {
 var _ API = (*Client)(nil)
 
 // ErrClientConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the Client already built or being built: a
-// ClientManager holds one Client and never returns one built with other
-// arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the Client built or being built.
 var ErrClientConflict = errors.New("paragon: Client requested with other arguments than it was built with")
 
-// ClientManager builds one API on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewClient; GetClientManager returns the process-wide one.
+// ClientManager holds one API, built by NewClient on first use and shared by
+// all goroutines: concurrent first callers of Get wait for one build and share
+// its result, and once built, Get costs one atomic load. Its zero value is
+// ready to use; GetClientManager returns the process-wide one. A manager must
+// not be copied after first use.
 //
-// Reset drops the Client while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// Arguments other than those of the Client built or being built get
+// ErrClientConflict, never another's Client or error; no error message
+// contains arguments.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil API is a failure. A constructor that panics or calls runtime.Goexit does
+// so on its caller's goroutine; the callers waiting for it get an error. It
+// must not call Get on its own manager, directly or through another singleton:
+// it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Client that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. A build in flight
+// is discarded: what it built is closed, and its callers build again.
+//
+// SetClientForTest and ResetClientForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
 type ClientManager struct {
-	// state points to the published clientState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *clientState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[clientArgs, API]
 	ctor  func(baseURL string, apiKey string) (API, error)
-
-	mu    sync.Mutex
-	build *clientBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewClientManager returns a ClientManager that builds with ctor instead of
-// NewClient: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewClient.
+// NewClientManager returns a ClientManager that builds with ctor, or NewClient
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewClientManager(ctor func(baseURL string, apiKey string) (API, error)) *ClientManager {
 	return &ClientManager{ctor: ctor}
 }
@@ -66,15 +74,13 @@ func NewClientManager(ctor func(baseURL string, apiKey string) (API, error)) *Cl
 // defaultClientManager is the process-wide ClientManager.
 var defaultClientManager ClientManager
 
-// GetClientManager returns the process-wide ClientManager, the one GetClient
-// uses.
+// GetClientManager returns the process-wide ClientManager.
 func GetClientManager() *ClientManager {
 	return &defaultClientManager
 }
 
-// GetClient returns the process-wide Client, built with NewClient on first
-// use. It is GetClientManager().Get(baseURL, apiKey): see
-// (*ClientManager).Get.
+// GetClient is GetClientManager().Get(baseURL, apiKey), with its fast path
+// inlined.
 func GetClient(baseURL string, apiKey string) (API, error) {
 	if s := (*clientState)(atomic.LoadPointer(&defaultClientManager.state)); s != nil && s.args == (clientArgs{baseURL: baseURL, apiKey: apiKey}) {
 		return s.instance, s.err
@@ -83,8 +89,8 @@ func GetClient(baseURL string, apiKey string) (API, error) {
 	return s.instance, s.err
 }
 
-// MustGetClient is like GetClient but panics where GetClient returns an error.
-// It is meant for main and package initialisation.
+// MustGetClient is GetClient for main and package initialisation: it panics
+// where GetClient returns an error.
 func MustGetClient(baseURL string, apiKey string) API {
 	c, err := GetClient(baseURL, apiKey)
 	if err != nil {
@@ -93,20 +99,7 @@ func MustGetClient(baseURL string, apiKey string) API {
 	return c
 }
 
-// Get returns the Client, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Client is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil API has failed. One that panics or
-// calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it get an error that says so. Nothing of a failed build
-// is kept.
-//
-// Arguments other than those of the Client built or being built get an error
-// that matches ErrClientConflict, never a Client built with other arguments
-// and never another caller's error.
+// Get returns the Client, built with these arguments on first use.
 func (m *ClientManager) Get(baseURL string, apiKey string) (API, error) {
 	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (clientArgs{baseURL: baseURL, apiKey: apiKey}) {
 		return s.instance, s.err
@@ -115,196 +108,56 @@ func (m *ClientManager) Get(baseURL string, apiKey string) (API, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Client; the next Get builds anew. It closes the Client it
-// drops and returns what Close returned. It never closes a Client installed by
-// SetClientForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Client whose build
-// began before. Reset is safe while other goroutines call Get, but they may
-// still be using what it closes: it is meant for tests, credential rotation
-// and shutdown.
+// Reset drops the Client and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Close returned.
 func (m *ClientManager) Reset() error {
-	s := m.install(nil)
-	if s == nil || s.installed {
-		return nil
-	}
-	return s.instance.Close()
+	return clientSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// clientArgs holds the arguments a Client is built with, which Get compares
-// with those of each call.
+// clientArgs are the arguments a Client is built with, which Get compares.
 type clientArgs struct {
 	baseURL string
 	apiKey  string
 }
 
-// clientState is what a ClientManager publishes, a Client and the arguments it
-// was built with, and what Get returns, which may be an error instead. It
-// never changes once made.
-type clientState struct {
-	args      clientArgs
-	instance  API
-	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+// clientState is what a ClientManager publishes for an instance.
+type clientState = singletonState[clientArgs, API]
+
+// clientSpec is what the shared code knows of Client instances.
+var clientSpec = singletonSpec[clientArgs, API]{
+	name:     "paragon: Client",
+	conflict: ErrClientConflict,
+	nilErr:   errors.New("paragon: Client constructor returned a nil API"),
+	isNil: func(c API) bool {
+		t, ok := c.(*Client)
+		return ok && t == nil
+	},
+	close: func(c API) error {
+		return c.Close()
+	},
 }
 
-// clientBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type clientBuild struct {
-	args   clientArgs
-	done   chan struct{}
-	result *clientState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *ClientManager) get(args clientArgs) *clientState {
-	for {
-		m.mu.Lock()
-		if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.installed || s.args == args {
-				return s
-			}
-			return &clientState{err: ErrClientConflict}
-		}
-		b := m.build
-		if b == nil {
-			b = &clientBuild{args: args, done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &clientState{err: ErrClientConflict}
-		}
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, args, &clientSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *ClientManager) construct(b *clientBuild) *clientState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &clientState{err: errors.New("paragon: Client constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c API
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		if m.ctor != nil {
-			c, err = m.ctor(b.args.baseURL, b.args.apiKey)
-		} else {
-			var t *Client
-			t, err = NewClient(b.args.baseURL, b.args.apiKey)
-			if t != nil {
-				c = t
-			}
-		}
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Client with the constructor m was made with, or NewClient.
+func (m *ClientManager) build(_ context.Context, args clientArgs) (API, error) {
+	if m.ctor != nil {
+		return m.ctor(args.baseURL, args.apiKey)
 	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &clientState{args: b.args, err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
+	t, err := NewClient(args.baseURL, args.apiKey)
+	if t == nil {
+		return nil, err
 	}
-	if t, ok := c.(*Client); c == nil || ok && t == nil {
-		s := &clientState{err: errors.New("paragon: Client constructor returned a nil API")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &clientState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		_ = c.Close()
-		return nil
-	}
-	return s
+	return t, err
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *ClientManager) finish(b *clientBuild, s *clientState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *ClientManager) install(s *clientState) *clientState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*clientState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetClientForTest makes the process-wide ClientManager, and so GetClient,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned whatever the arguments, so an override hides argument
-// conflicts (ErrClientConflict) in the code under test.
-//
-// Cleanup closes any Client built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
-//
-// It panics if c is nil: use ResetClientForTest for a test without a Client.
+// SetClientForTest makes the process-wide ClientManager return c, whatever the
+// arguments, until the test ends (see ClientManager). It panics if c is nil.
 func SetClientForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -314,50 +167,241 @@ func SetClientForTest(tb interface {
 	if t, ok := c.(*Client); c == nil || ok && t == nil {
 		panic("paragon.SetClientForTest: c is nil; use ResetClientForTest for a test without a Client")
 	}
-	installClientForTest(tb, "SetClientForTest", &clientState{instance: c, installed: true})
+	defaultClientManager.cell.installForTest(&defaultClientManager.state, tb, "paragon.SetClientForTest", &clientState{instance: c, installed: true}, &clientSpec)
 }
 
 // ResetClientForTest empties the process-wide ClientManager until the test
-// ends, so that GetClient builds anew; Cleanup then restores what was there
-// before.
-//
-// Cleanup closes any Client built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
+// ends (see ClientManager).
 func ResetClientForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installClientForTest(tb, "ResetClientForTest", nil)
+	defaultClientManager.cell.installForTest(&defaultClientManager.state, tb, "paragon.ResetClientForTest", nil, &clientSpec)
 }
 
-// installClientForTest installs s in the process-wide ClientManager until tb's
-// test ends. hook names the caller in panics.
-func installClientForTest(tb interface {
+// singletonState is what a manager publishes for one instance: the instance
+// built with args, the error of its build, or a fake that a test hook
+// installed. It never changes once made.
+type singletonState[A comparable, T comparable] struct {
+	args      A
+	instance  T
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// singletonBuild is a build in flight. result is set before done is closed,
+// and stays nil when the build was discarded: its waiters build again.
+type singletonBuild[A comparable, T comparable] struct {
+	args   A
+	done   chan struct{}
+	result *singletonState[A, T]
+	outer  *singletonBuild[A, T] // the build whose constructor asked for this one, if any
+}
+
+// wait waits for b, a build that another caller runs, and returns its result,
+// or nil when b was discarded.
+func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
+	for o, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T]); o != nil; o = o.outer {
+		if o == b {
+			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
+		}
+	}
+	select {
+	case <-b.done:
+		return b.result
+	case <-ctx.Done():
+		return &singletonState[A, T]{err: ctx.Err()}
+	}
+}
+
+// singletonBuildKey is the context key of the build whose constructor received
+// the context.
+type singletonBuildKey[A comparable, T comparable] struct{}
+
+// singletonSpec is what the shared code knows of a manager's instances.
+type singletonSpec[A comparable, T comparable] struct {
+	name     string        // "paragon: Client": messages start with it
+	conflict error         // of arguments other than those of the instance
+	nilErr   error         // of a constructor that returned a nil instance
+	cache    bool          // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
+	close    func(T) error // closes an instance the manager dropped, if it can
+}
+
+// drop closes the instance of s, which its manager dropped, if the manager
+// built it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
+	var zero T
+	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+		return nil
+	}
+	return spec.close(s.instance)
+}
+
+// singletonConstruct runs ctor for b on the calling goroutine, so that a panic
+// reaches its caller, and ends b with finish. It returns nil when b was
+// discarded.
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	c, err := singletonRun(func() (T, error) {
+		return ctor(context.WithValue(ctx, singletonBuildKey[A, T]{}, b), b.args)
+	}, func(what string) {
+		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
+	})
+	if err != nil && ctx.Err() != nil {
+		// The caller's own context ended the build: the error is for it alone, and
+		// the waiters build again with their own contexts.
+		finish(nil, false)
+		return &singletonState[A, T]{err: err}
+	}
+	var zero T
+	s := &singletonState[A, T]{args: b.args, err: err}
+	switch {
+	case err != nil:
+	case c == zero || spec.isNil != nil && spec.isNil(c):
+		s.err = spec.nilErr
+	default:
+		s.instance = c
+	}
+	if !finish(s, s.err == nil || spec.cache && err != nil) {
+		_ = spec.drop(s) // nobody will see it
+		return nil
+	}
+	return s
+}
+
+// singletonCell is what a single-mode manager holds besides the pointer to its
+// published *singletonState, which the accessors read with atomic.LoadPointer
+// and which its methods are handed.
+type singletonCell[A comparable, T comparable] struct {
+	mu    sync.Mutex
+	build *singletonBuild[A, T] // in flight, or nil; guarded by mu
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one.
+func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
+	for {
+		c.mu.Lock()
+		if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil {
+			c.mu.Unlock()
+			if s.installed || s.args == args {
+				return s
+			}
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		b := c.build
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				c.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+			c.build = b
+			c.mu.Unlock()
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return c.finish(state, b, s, publish)
+			}); s != nil {
+				return s
+			}
+			continue // b was discarded: build again
+		}
+		c.mu.Unlock()
+		if b.args != args {
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		if s := b.wait(ctx, spec); s != nil {
+			return s
+		}
+	}
+}
+
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (c *singletonCell[A, T]) finish(state *unsafe.Pointer, b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
+	c.mu.Lock()
+	current := c.build == b
+	if current {
+		c.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(state, unsafe.Pointer(s))
+		}
+	}
+	c.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install publishes s, discards the build in flight, and returns what it
+// replaced.
+func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A, T]) *singletonState[A, T] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.build = nil
+	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// installForTest installs s until tb's test ends, then restores what was there
+// and closes what the test built.
+func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
+	prev := c.install(state, s)
+	tb.Cleanup(func() {
+		_ = spec.drop(c.install(state, prev))
+	})
+}
+
+// singletonRun calls ctor and returns what it returned. When ctor panics or
+// calls runtime.Goexit (as t.FailNow does), it calls fail, then lets the panic
+// or the Goexit go on.
+func singletonRun[T any](ctor func() (T, error), fail func(what string)) (c T, err error) {
+	var r any
+	returned, failed := false, false
+	defer func() {
+		if !returned && !failed {
+			fail("called runtime.Goexit")
+		}
+	}()
+	func() {
+		defer func() {
+			// A panic goes on from here, where its stack is whole.
+			if !returned {
+				if r = recover(); r != nil {
+					failed = true
+					fail("panicked")
+					panic(r)
+				}
+			}
+		}()
+		c, err = ctor()
+		returned = true
+	}()
+	if !returned {
+		// recover stopped a panic(nil) under GODEBUG panicnil=1: raise it again.
+		failed = true
+		fail("panicked")
+		panic(r)
+	}
+	return
+}
+
+// singletonTB is the part of testing.TB that the test hooks use: production
+// code need not import testing.
+type singletonTB = interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
-}, hook string, s *clientState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("paragon.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "paragon."+hook)
-	}()
-	m := &defaultClientManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		if s := m.install(prev); s != nil && !s.installed {
-			// Built during the test.
-			_ = s.instance.Close()
+}
+
+// singletonGuard makes a test hook refuse a parallel test: tb.Setenv panics in
+// one, and makes a later t.Parallel panic.
+func singletonGuard(tb singletonTB, hook string) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(fmt.Sprintf("%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
 		}
-	})
+	}()
+	tb.Setenv("SINGLETONGEN_TEST_HOOK", hook)
 }

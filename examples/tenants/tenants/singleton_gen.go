@@ -11,37 +11,47 @@ import (
 	"unsafe"
 )
 
-// ClientManager builds one *Client for each distinct tuple of arguments, on
-// first use, and shares it among all goroutines: see Get. Its zero value is
-// ready to use and builds with NewClient; GetClientManager returns the
-// process-wide one.
+// ClientManager holds one *Client for each distinct tuple of arguments, built
+// by NewClient on first use and shared by all goroutines: concurrent first
+// callers of Get with the same arguments wait for one build and share its
+// result, other arguments build at the same time, and once built, Get costs
+// one atomic load and a map lookup; a new key costs O(1) amortised. Instances
+// live until Delete or Reset: a manager keyed by data that keeps changing
+// holds every key it has seen. Its zero value is ready to use;
+// GetClientManager returns the process-wide one. A manager must not be copied
+// after first use.
 //
-// Instances live until Delete or Reset: a manager keyed by data that keeps
-// changing holds every key it has seen. Delete and Reset drop instances while
-// other goroutines may still be using them: they are meant for tests,
-// credential rotation and shutdown.
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Client is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
 //
-// A constructor that calls Get on its own manager for the instance it is
-// building, with the context it was given (directly or through other
-// singletons), gets an error instead of waiting for itself; with another
-// context it would wait forever, as with sync.Once. A manager must not be
-// copied after first use.
+// A build runs on the goroutine of its first caller, with that caller's
+// context, which the instance must not keep. A caller waiting for another's
+// build returns ctx.Err() once its own context is done, and the build goes on.
+// A build that fails while its caller's context is done fails for that caller
+// alone: the others build again. Once built, an instance is returned whatever
+// the context. A constructor that asks its own manager for the instance it is
+// building, with the context it was given, gets an error instead of waiting
+// for itself.
+//
+// Delete and Reset close and drop instances that other goroutines may still be
+// using: they are meant for tests, credential rotation and shutdown. A build
+// in flight is discarded: what it built is closed, and its callers build
+// again.
+//
+// SetClientForTest and ResetClientForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
 type ClientManager struct {
-	// index points to the published clientIndex, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
-	index unsafe.Pointer
-	ctor  func(ctx context.Context, tenant Tenant) (*Client, error)
-
-	// The rest is guarded by mu.
-	mu     sync.Mutex
-	dirty  map[clientArgs]*clientState // when not nil, every instance, the newest not yet in index
-	misses int                         // Gets that found their key in dirty only, since index was published
-	builds map[clientArgs]*clientBuild // the constructions in flight, by arguments
+	keys singletonMap[clientArgs, *Client]
+	ctor func(ctx context.Context, tenant Tenant) (*Client, error)
 }
 
-// NewClientManager returns a ClientManager that builds with ctor instead of
-// NewClient: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewClient.
+// NewClientManager returns a ClientManager that builds with ctor, or NewClient
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewClientManager(ctor func(ctx context.Context, tenant Tenant) (*Client, error)) *ClientManager {
 	return &ClientManager{ctor: ctor}
 }
@@ -49,16 +59,15 @@ func NewClientManager(ctor func(ctx context.Context, tenant Tenant) (*Client, er
 // defaultClientManager is the process-wide ClientManager.
 var defaultClientManager ClientManager
 
-// GetClientManager returns the process-wide ClientManager, the one GetClient
-// uses.
+// GetClientManager returns the process-wide ClientManager.
 func GetClientManager() *ClientManager {
 	return &defaultClientManager
 }
 
-// GetClient returns the process-wide Client, built with NewClient on first
-// use. It is GetClientManager().Get(ctx, tenant): see (*ClientManager).Get.
+// GetClient is GetClientManager().Get(ctx, tenant), with its fast path
+// inlined.
 func GetClient(ctx context.Context, tenant Tenant) (*Client, error) {
-	if x := (*clientIndex)(atomic.LoadPointer(&defaultClientManager.index)); x != nil {
+	if x := (*clientIndex)(atomic.LoadPointer(&defaultClientManager.keys.index)); x != nil {
 		if s := x.instances[clientArgs{tenant: tenant}]; s != nil {
 			return s.instance, nil
 		}
@@ -67,8 +76,8 @@ func GetClient(ctx context.Context, tenant Tenant) (*Client, error) {
 	return s.instance, s.err
 }
 
-// MustGetClient is like GetClient but panics where GetClient returns an error.
-// It is meant for main and package initialisation.
+// MustGetClient is GetClient for main and package initialisation: it panics
+// where GetClient returns an error.
 func MustGetClient(ctx context.Context, tenant Tenant) *Client {
 	c, err := GetClient(ctx, tenant)
 	if err != nil {
@@ -77,32 +86,9 @@ func MustGetClient(ctx context.Context, tenant Tenant) *Client {
 	return c
 }
 
-// Get returns the Client for these arguments, building it on first use;
-// concurrent first callers with the same arguments wait for that one build and
-// share its result, while other arguments build at the same time. Once a
-// Client is built, Get costs one atomic load and a map lookup: no lock, no
-// allocation.
-//
-// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
-// published for lock-free reads once Gets that found it only under the lock
-// are as many as the instances.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *Client has failed. One that panics
-// or calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it get an error that says so. Nothing of a failed build
-// is kept.
-//
-// The build runs on the first caller's goroutine, with its context. A caller
-// that waits for another's build returns ctx.Err() as soon as its own context
-// is done, and the build goes on. When a build fails while its caller's
-// context is done, the error goes to that caller alone, and the callers
-// waiting for it build again with their own contexts. Once built, the instance
-// is returned whatever the context. The constructor must not keep the context
-// it is given.
+// Get returns the Client for these arguments, built on first use.
 func (m *ClientManager) Get(ctx context.Context, tenant Tenant) (*Client, error) {
-	if x := (*clientIndex)(atomic.LoadPointer(&m.index)); x != nil {
+	if x := (*clientIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[clientArgs{tenant: tenant}]; s != nil {
 			return s.instance, nil
 		}
@@ -111,118 +97,221 @@ func (m *ClientManager) Get(ctx context.Context, tenant Tenant) (*Client, error)
 	return s.instance, s.err
 }
 
-// Delete drops the Client built for these arguments, if any; the next Get for
-// them builds anew. It closes the Client it drops and returns what Close
-// returned. A build in flight for them is discarded when it finishes, and its
-// callers build again.
-//
-// Dropping a published instance copies the index of the others, so Delete
-// costs O(n). It is safe while other goroutines call Get, but they may still
-// be using what it closes.
+// Delete drops the Client built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It closes what
+// it drops and returns the errors of Close, joined. Dropping a published
+// instance copies the index of the others: O(n).
 func (m *ClientManager) Delete(tenant Tenant) error {
-	args := clientArgs{tenant: tenant}
-	m.mu.Lock()
-	delete(m.builds, args)
-	var s *clientState
-	if x := (*clientIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		// Published: publish the instances again without it.
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
-	m.mu.Unlock()
-	if s == nil {
-		return nil
-	}
-	return s.instance.Close()
+	return m.keys.remove(clientArgs{tenant: tenant}, &clientSpec)
 }
 
-// Len returns how many Client instances the manager holds, one for each tuple
-// of arguments it built for, until Delete or Reset. Builds in flight do not
-// count.
+// Len returns how many Client instances the manager holds; builds in flight do
+// not count.
 func (m *ClientManager) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*clientIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.keys.count()
 }
 
-// Reset drops every Client; the next Get builds anew. It closes each Client it
-// drops and returns what Close returned, joined. It never closes a Client
-// installed by SetClientForTest.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Client whose build
-// began before. Reset is safe while other goroutines call Get, but they may
-// still be using what it closes: it is meant for tests, credential rotation
-// and shutdown.
+// Reset drops every Client and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns the errors of Close,
+// joined.
 func (m *ClientManager) Reset() error {
-	x := m.install(nil)
-	if x == nil {
-		return nil
-	}
-	var errs []error
-	for _, s := range x.instances {
-		errs = append(errs, s.instance.Close())
-	}
-	return errors.Join(errs...)
+	return clientSpec.dropAll(m.keys.install(nil))
 }
 
-// clientArgs holds the arguments a Client is built with: the key of a
+// clientArgs are the arguments a Client is built with: the key of a
 // ClientManager's instances.
 type clientArgs struct {
 	tenant Tenant
 }
 
-// clientIndex is what a ClientManager publishes: its instances by arguments,
-// or one installed by a test hook for all. It never changes once published.
-type clientIndex struct {
-	instances map[clientArgs]*clientState
-	all       *clientState // installed by SetClientForTest for every key, or nil
+// clientState is what a ClientManager publishes for an instance.
+type clientState = singletonState[clientArgs, *Client]
+
+// clientIndex is what a ClientManager publishes.
+type clientIndex = singletonIndex[clientArgs, *Client]
+
+// clientSpec is what the shared code knows of Client instances.
+var clientSpec = singletonSpec[clientArgs, *Client]{
+	name:   "tenants: Client",
+	nilErr: errors.New("tenants: Client constructor returned a nil *Client"),
+	close: func(c *Client) error {
+		return c.Close()
+	},
 }
 
-// clientState is what a ClientManager publishes, a Client, and what Get
-// returns, which may be an error instead. It never changes once made.
-type clientState struct {
-	instance *Client
-	err      error
-}
-
-// clientBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Delete, Reset, a test hook,
-// or its caller's own context discarded the build and its waiters must build
-// again.
-type clientBuild struct {
-	args   clientArgs
-	done   chan struct{}
-	result *clientState
-	outer  *clientBuild // the build whose constructor asked for this one, if any
-}
-
-// clientBuildKey is the context key of the clientBuild whose constructor
-// received the context: a constructor that asks its own manager for the
-// instance it is building gets an error instead of waiting for itself.
-type clientBuildKey struct{}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *ClientManager) get(ctx context.Context, args clientArgs) *clientState {
-	outer, _ := ctx.Value(clientBuildKey{}).(*clientBuild)
+	return m.keys.get(ctx, args, &clientSpec, m.build)
+}
+
+// build builds a Client with the constructor m was made with, or NewClient.
+func (m *ClientManager) build(ctx context.Context, args clientArgs) (*Client, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewClient
+	}
+	return ctor(ctx, args.tenant)
+}
+
+// SetClientForTest makes the process-wide ClientManager return c, for every
+// key, until the test ends (see ClientManager). It panics if c is nil.
+func SetClientForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Client) {
+	tb.Helper()
+	if c == nil {
+		panic("tenants.SetClientForTest: c is nil; use ResetClientForTest for a test without a Client")
+	}
+	defaultClientManager.keys.installForTest(tb, "tenants.SetClientForTest", &clientIndex{all: &clientState{instance: c, installed: true}}, &clientSpec)
+}
+
+// ResetClientForTest empties the process-wide ClientManager until the test
+// ends (see ClientManager).
+func ResetClientForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultClientManager.keys.installForTest(tb, "tenants.ResetClientForTest", nil, &clientSpec)
+}
+
+// singletonState is what a manager publishes for one instance: the instance
+// built with args, the error of its build, or a fake that a test hook
+// installed. It never changes once made.
+type singletonState[A comparable, T comparable] struct {
+	args      A
+	instance  T
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// singletonBuild is a build in flight. result is set before done is closed,
+// and stays nil when the build was discarded: its waiters build again.
+type singletonBuild[A comparable, T comparable] struct {
+	args   A
+	done   chan struct{}
+	result *singletonState[A, T]
+	outer  *singletonBuild[A, T] // the build whose constructor asked for this one, if any
+}
+
+// wait waits for b, a build that another caller runs, and returns its result,
+// or nil when b was discarded.
+func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
+	for o, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T]); o != nil; o = o.outer {
+		if o == b {
+			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
+		}
+	}
+	select {
+	case <-b.done:
+		return b.result
+	case <-ctx.Done():
+		return &singletonState[A, T]{err: ctx.Err()}
+	}
+}
+
+// singletonBuildKey is the context key of the build whose constructor received
+// the context.
+type singletonBuildKey[A comparable, T comparable] struct{}
+
+// singletonSpec is what the shared code knows of a manager's instances.
+type singletonSpec[A comparable, T comparable] struct {
+	name     string        // "paragon: Client": messages start with it
+	conflict error         // of arguments other than those of the instance
+	nilErr   error         // of a constructor that returned a nil instance
+	cache    bool          // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
+	close    func(T) error // closes an instance the manager dropped, if it can
+}
+
+// drop closes the instance of s, which its manager dropped, if the manager
+// built it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
+	var zero T
+	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+		return nil
+	}
+	return spec.close(s.instance)
+}
+
+// dropAll closes the instances of x, which their manager dropped, and returns
+// what closing returned, joined.
+func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
+	if x == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range x.instances {
+		errs = append(errs, spec.drop(s))
+	}
+	return errors.Join(errs...)
+}
+
+// singletonConstruct runs ctor for b on the calling goroutine, so that a panic
+// reaches its caller, and ends b with finish. It returns nil when b was
+// discarded.
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	c, err := singletonRun(func() (T, error) {
+		return ctor(context.WithValue(ctx, singletonBuildKey[A, T]{}, b), b.args)
+	}, func(what string) {
+		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
+	})
+	if err != nil && ctx.Err() != nil {
+		// The caller's own context ended the build: the error is for it alone, and
+		// the waiters build again with their own contexts.
+		finish(nil, false)
+		return &singletonState[A, T]{err: err}
+	}
+	var zero T
+	s := &singletonState[A, T]{args: b.args, err: err}
+	switch {
+	case err != nil:
+	case c == zero || spec.isNil != nil && spec.isNil(c):
+		s.err = spec.nilErr
+	default:
+		s.instance = c
+	}
+	if !finish(s, s.err == nil || spec.cache && err != nil) {
+		_ = spec.drop(s) // nobody will see it
+		return nil
+	}
+	return s
+}
+
+// singletonIndex is what a keyed manager publishes: its instances by
+// arguments, or a fake that a test hook installed for all. It never changes
+// once published.
+type singletonIndex[A comparable, T comparable] struct {
+	instances map[A]*singletonState[A, T]
+	all       *singletonState[A, T]
+}
+
+// singletonMap holds what a keyed manager built, by arguments.
+//
+// It publishes an immutable index of its instances, read without a lock. A new
+// instance goes into dirty, a copy of the index under the lock, and dirty is
+// published once the Gets that found a key in dirty only are as many as its
+// instances: those Gets pay for the copy, so a new key costs O(1) amortised,
+// where publishing each new key at once would copy the whole index each time.
+type singletonMap[A comparable, T comparable] struct {
+	index  unsafe.Pointer // the published *singletonIndex, or nil
+	mu     sync.Mutex
+	dirty  map[A]*singletonState[A, T] // when not nil, every instance, the newest not yet in index
+	misses int                         // Gets that found their key in dirty only, since index was published
+	builds map[A]*singletonBuild[A, T] // in flight, by arguments
+}
+
+// get is the slow path of Get: it waits for the build in flight for args, or
+// runs one.
+func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
 	for {
 		m.mu.Lock()
-		x := (*clientIndex)(atomic.LoadPointer(&m.index))
+		x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
 		if x != nil && x.all != nil {
 			m.mu.Unlock()
 			return x.all
@@ -235,42 +324,33 @@ func (m *ClientManager) get(ctx context.Context, args clientArgs) *clientState {
 		if b == nil {
 			if err := ctx.Err(); err != nil {
 				m.mu.Unlock()
-				return &clientState{err: err}
+				return &singletonState[A, T]{err: err}
 			}
-			b = &clientBuild{args: args, done: make(chan struct{}), outer: outer}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
 			if m.builds == nil {
-				m.builds = make(map[clientArgs]*clientBuild)
+				m.builds = make(map[A]*singletonBuild[A, T])
 			}
 			m.builds[args] = b
 			m.mu.Unlock()
-			if s := m.construct(ctx, b); s != nil {
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return m.finish(b, s, publish)
+			}); s != nil {
 				return s
 			}
-			// The build was discarded: build again.
-			continue
+			continue // b was discarded: build again
 		}
 		m.mu.Unlock()
-		for o := outer; o != nil; o = o.outer {
-			if o == b {
-				return &clientState{err: errors.New("tenants: Client constructor asked its own manager for the Client it is building, which would wait for itself")}
-			}
+		if s := b.wait(ctx, spec); s != nil {
+			return s
 		}
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-			return &clientState{err: ctx.Err()}
-		}
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
 	}
 }
 
-// lookup returns the instance for args, from x, the published index, or from
-// dirty. It counts the lookups that found their key in dirty only, and
-// publishes dirty when they are as many as its instances. m.mu is held.
-func (m *ClientManager) lookup(x *clientIndex, args clientArgs) *clientState {
+// lookup returns the instance for args from x, the published index, or from
+// dirty, which it publishes once lookups that found their key there only are
+// as many as its instances. m.mu is held.
+func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonState[A, T] {
 	if x != nil {
 		if s := x.instances[args]; s != nil {
 			return s
@@ -286,82 +366,9 @@ func (m *ClientManager) lookup(x *clientIndex, args clientArgs) *clientState {
 	return s
 }
 
-// construct runs the constructor for b on the calling goroutine, with the
-// caller's context marked with b, so that a panic reaches its caller, then
-// ends b. It returns what the caller's Get returns, or nil when b was
-// discarded and the caller must build again.
-func (m *ClientManager) construct(ctx context.Context, b *clientBuild) *clientState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &clientState{err: errors.New("tenants: Client constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Client
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &clientState{err: errors.New("tenants: Client constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewClient
-		}
-		c, err = ctor(context.WithValue(ctx, clientBuildKey{}, b), b.args.tenant)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &clientState{err: errors.New("tenants: Client constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if err != nil && ctx.Err() != nil {
-		// This caller's own context ended the build: the error is for it alone,
-		// never kept, and the waiters build again with their own contexts.
-		m.finish(b, nil, false)
-		return &clientState{err: err}
-	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &clientState{err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &clientState{err: errors.New("tenants: Client constructor returned a nil *Client")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &clientState{instance: c}
-	if !m.finish(b, s, true) {
-		// Nobody will see c: close it.
-		_ = c.Close()
-		return nil
-	}
-	return s
-}
-
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Delete, Reset or
-// a test hook discarded b.
-func (m *ClientManager) finish(b *clientBuild, s *clientState, publish bool) bool {
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
 	m.mu.Lock()
 	current := m.builds[b.args] == b
 	if current {
@@ -376,12 +383,12 @@ func (m *ClientManager) finish(b *clientBuild, s *clientState, publish bool) boo
 	return current
 }
 
-// writable returns dirty, made first from the published instances if it is
-// nil. m.mu is held.
-func (m *ClientManager) writable() map[clientArgs]*clientState {
+// writable returns dirty, copied from the published index first if it is nil.
+// m.mu is held.
+func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 	if m.dirty == nil {
-		m.dirty = make(map[clientArgs]*clientState)
-		if x := (*clientIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		m.dirty = make(map[A]*singletonState[A, T])
+		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
 			for k, s := range x.instances {
 				m.dirty[k] = s
 			}
@@ -390,96 +397,118 @@ func (m *ClientManager) writable() map[clientArgs]*clientState {
 	return m.dirty
 }
 
-// publish makes dirty the published index. m.mu is held, and no test hook's
-// instance is installed.
-func (m *ClientManager) publish() {
-	atomic.StorePointer(&m.index, unsafe.Pointer(&clientIndex{instances: m.dirty}))
+// publish publishes dirty. m.mu is held, and no test hook's fake is installed.
+func (m *singletonMap[A, T]) publish() {
+	atomic.StorePointer(&m.index, unsafe.Pointer(&singletonIndex[A, T]{instances: m.dirty}))
 	m.dirty = nil
 	m.misses = 0
 }
 
-// install makes x the published index, discarding dirty and every build in
-// flight, and returns an index of the instances it replaced.
-func (m *ClientManager) install(x *clientIndex) *clientIndex {
+// remove drops the instance for args, if any, and discards the build in flight
+// for them; it returns what closing the instance returned. Dropping a
+// published instance copies the index of the others: O(n).
+func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	delete(m.builds, args)
+	var s *singletonState[A, T]
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		s = x.instances[args]
+	}
+	if s != nil {
+		delete(m.writable(), args)
+		m.publish()
+	} else if s = m.dirty[args]; s != nil {
+		delete(m.dirty, args)
+	}
+	m.mu.Unlock()
+	return spec.drop(s)
+}
+
+// count returns how many instances m holds.
+func (m *singletonMap[A, T]) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev := (*clientIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
 	if m.dirty != nil {
-		// dirty holds every instance, the newest too.
-		prev = &clientIndex{instances: m.dirty}
+		return len(m.dirty)
+	}
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		return len(x.instances)
+	}
+	return 0
+}
+
+// install publishes x, discards dirty and every build in flight, and returns
+// an index of what it replaced.
+func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := (*singletonIndex[A, T])(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
+	if m.dirty != nil {
+		prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
 	}
 	m.dirty, m.misses, m.builds = nil, 0, nil
 	return prev
 }
 
-// SetClientForTest makes the process-wide ClientManager, and so GetClient,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned for every key, and the instances built for keys before the
-// test are set aside until it ends.
-//
-// Cleanup closes any Client built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
-//
-// It panics if c is nil: use ResetClientForTest for a test without a Client.
-func SetClientForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, c *Client) {
-	tb.Helper()
-	if c == nil {
-		panic("tenants.SetClientForTest: c is nil; use ResetClientForTest for a test without a Client")
-	}
-	installClientForTest(tb, "SetClientForTest", &clientIndex{all: &clientState{instance: c}})
-}
-
-// ResetClientForTest empties the process-wide ClientManager until the test
-// ends, so that GetClient builds anew; Cleanup then restores what was there
-// before.
-//
-// Cleanup closes any Client built during the test, never one the test
-// installed nor the one it restores. The hook changes process-wide state, so
-// it refuses a parallel test: it panics when the test or a parent called
-// t.Parallel, and t.Parallel panics after it. tb is the test's *testing.T or
-// *testing.B.
-func ResetClientForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}) {
-	tb.Helper()
-	installClientForTest(tb, "ResetClientForTest", nil)
-}
-
-// installClientForTest installs x in the process-wide ClientManager until tb's
-// test ends. hook names the caller in panics.
-func installClientForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, x *clientIndex) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("tenants.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "tenants."+hook)
-	}()
-	m := &defaultClientManager
+// installForTest installs x until tb's test ends, then restores what was there
+// and closes what the test built.
+func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
 	prev := m.install(x)
 	tb.Cleanup(func() {
-		if x := m.install(prev); x != nil {
-			// Built during the test.
-			for _, s := range x.instances {
-				_ = s.instance.Close()
-			}
-		}
+		_ = spec.dropAll(m.install(prev))
 	})
+}
+
+// singletonRun calls ctor and returns what it returned. When ctor panics or
+// calls runtime.Goexit (as t.FailNow does), it calls fail, then lets the panic
+// or the Goexit go on.
+func singletonRun[T any](ctor func() (T, error), fail func(what string)) (c T, err error) {
+	var r any
+	returned, failed := false, false
+	defer func() {
+		if !returned && !failed {
+			fail("called runtime.Goexit")
+		}
+	}()
+	func() {
+		defer func() {
+			// A panic goes on from here, where its stack is whole.
+			if !returned {
+				if r = recover(); r != nil {
+					failed = true
+					fail("panicked")
+					panic(r)
+				}
+			}
+		}()
+		c, err = ctor()
+		returned = true
+	}()
+	if !returned {
+		// recover stopped a panic(nil) under GODEBUG panicnil=1: raise it again.
+		failed = true
+		fail("panicked")
+		panic(r)
+	}
+	return
+}
+
+// singletonTB is the part of testing.TB that the test hooks use: production
+// code need not import testing.
+type singletonTB = interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}
+
+// singletonGuard makes a test hook refuse a parallel test: tb.Setenv panics in
+// one, and makes a later t.Parallel panic.
+func singletonGuard(tb singletonTB, hook string) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(fmt.Sprintf("%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+		}
+	}()
+	tb.Setenv("SINGLETONGEN_TEST_HOOK", hook)
 }

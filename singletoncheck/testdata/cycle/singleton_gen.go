@@ -3,6 +3,7 @@
 package cycle
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,30 +11,32 @@ import (
 	"unsafe"
 )
 
-// AManager builds one *A on first use and shares it among all goroutines: see
-// Get. Its zero value is ready to use and builds with NewA; GetAManager
-// returns the process-wide one.
+// AManager holds one *A, built by NewA on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetAManager returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the A while other goroutines may still be using it: it is meant
-// for tests, credential rotation and shutdown.
+// A nil *A is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the A that other goroutines may still be using: it is meant for
+// tests, credential rotation and shutdown. A build in flight is discarded and
+// its callers build again.
+//
+// SetAForTest and ResetAForTest change the process-wide manager until the test
+// ends, then restore it; they refuse a parallel test.
 type AManager struct {
-	// state points to the published aState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *aState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *A]
 	ctor  func() *A
-
-	mu    sync.Mutex
-	build *aBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewAManager returns a AManager that builds with ctor instead of NewA: for
-// dependency injection, and for tests that need no process-wide state. A nil
-// ctor means NewA.
+// NewAManager returns a AManager that builds with ctor, or NewA when ctor is
+// nil: for dependency injection, and for tests without process-wide state.
 func NewAManager(ctor func() *A) *AManager {
 	return &AManager{ctor: ctor}
 }
@@ -41,13 +44,12 @@ func NewAManager(ctor func() *A) *AManager {
 // defaultAManager is the process-wide AManager.
 var defaultAManager AManager
 
-// GetAManager returns the process-wide AManager, the one GetA uses.
+// GetAManager returns the process-wide AManager.
 func GetAManager() *AManager {
 	return &defaultAManager
 }
 
-// GetA returns the process-wide A, built with NewA on first use. It is
-// GetAManager().Get(): see (*AManager).Get.
+// GetA is GetAManager().Get(), with its fast path inlined.
 func GetA() *A {
 	s := (*aState)(atomic.LoadPointer(&defaultAManager.state))
 	if s == nil {
@@ -56,14 +58,7 @@ func GetA() *A {
 	return s.instance
 }
 
-// Get returns the A, building it on first use; concurrent first callers wait
-// for that one build and share its result. Once the A is built, Get costs one
-// atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *A has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the A, built on first use.
 func (m *AManager) Get() *A {
 	s := (*aState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -72,155 +67,44 @@ func (m *AManager) Get() *A {
 	return s.instance
 }
 
-// Reset drops the A; the next Get builds anew. It always returns nil: the
-// manager never closes a A.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a A whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the A and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *AManager) Reset() error {
-	m.install(nil)
-	return nil
+	return aSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// aState is what a AManager publishes, a A, and what Get returns, which may be
-// an error instead. It never changes once made.
-type aState struct {
-	instance *A
-	err      error
+// aState is what a AManager publishes for an instance.
+type aState = singletonState[struct{}, *A]
+
+// aSpec is what the shared code knows of A instances.
+var aSpec = singletonSpec[struct{}, *A]{
+	name:   "cycle: A",
+	nilErr: errors.New("cycle: A constructor returned a nil *A"),
 }
 
-// aBuild is a construction in flight. Its waiters block on done; result is set
-// before done is closed, and stays nil when Reset or a test hook discarded the
-// build and its waiters must build again.
-type aBuild struct {
-	done   chan struct{}
-	result *aState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *AManager) get() *aState {
-	for {
-		m.mu.Lock()
-		if s := (*aState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &aBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *AManager) construct(b *aBuild) *aState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &aState{err: errors.New("cycle: A constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *A
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &aState{err: errors.New("cycle: A constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewA
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &aState{err: errors.New("cycle: A constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &aState{err: errors.New("cycle: A constructor returned a nil *A")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &aSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &aState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *AManager) finish(b *aBuild, s *aState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a A with the constructor m was made with, or NewA.
+func (m *AManager) build(_ context.Context, _ struct{}) (*A, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewA
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *AManager) install(s *aState) *aState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*aState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetAForTest makes the process-wide AManager, and so GetA, return c until the
-// test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetAForTest for a test without a A.
+// SetAForTest makes the process-wide AManager return c, instead of its own,
+// until the test ends (see AManager). It panics if c is nil.
 func SetAForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -230,72 +114,46 @@ func SetAForTest(tb interface {
 	if c == nil {
 		panic("cycle.SetAForTest: c is nil; use ResetAForTest for a test without a A")
 	}
-	installAForTest(tb, "SetAForTest", &aState{instance: c})
+	defaultAManager.cell.installForTest(&defaultAManager.state, tb, "cycle.SetAForTest", &aState{instance: c, installed: true}, &aSpec)
 }
 
-// ResetAForTest empties the process-wide AManager until the test ends, so that
-// GetA builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetAForTest empties the process-wide AManager until the test ends (see
+// AManager).
 func ResetAForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installAForTest(tb, "ResetAForTest", nil)
+	defaultAManager.cell.installForTest(&defaultAManager.state, tb, "cycle.ResetAForTest", nil, &aSpec)
 }
 
-// installAForTest installs s in the process-wide AManager until tb's test
-// ends. hook names the caller in panics.
-func installAForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *aState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
-	}()
-	m := &defaultAManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// BManager builds one *B on first use and shares it among all goroutines: see
-// Get. Its zero value is ready to use and builds with NewB; GetBManager
-// returns the process-wide one.
+// BManager holds one *B, built by NewB on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetBManager returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the B while other goroutines may still be using it: it is meant
-// for tests, credential rotation and shutdown.
+// A nil *B is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the B that other goroutines may still be using: it is meant for
+// tests, credential rotation and shutdown. A build in flight is discarded and
+// its callers build again.
+//
+// SetBForTest and ResetBForTest change the process-wide manager until the test
+// ends, then restore it; they refuse a parallel test.
 type BManager struct {
-	// state points to the published bState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *bState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *B]
 	ctor  func() *B
-
-	mu    sync.Mutex
-	build *bBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewBManager returns a BManager that builds with ctor instead of NewB: for
-// dependency injection, and for tests that need no process-wide state. A nil
-// ctor means NewB.
+// NewBManager returns a BManager that builds with ctor, or NewB when ctor is
+// nil: for dependency injection, and for tests without process-wide state.
 func NewBManager(ctor func() *B) *BManager {
 	return &BManager{ctor: ctor}
 }
@@ -303,13 +161,12 @@ func NewBManager(ctor func() *B) *BManager {
 // defaultBManager is the process-wide BManager.
 var defaultBManager BManager
 
-// GetBManager returns the process-wide BManager, the one GetB uses.
+// GetBManager returns the process-wide BManager.
 func GetBManager() *BManager {
 	return &defaultBManager
 }
 
-// GetB returns the process-wide B, built with NewB on first use. It is
-// GetBManager().Get(): see (*BManager).Get.
+// GetB is GetBManager().Get(), with its fast path inlined.
 func GetB() *B {
 	s := (*bState)(atomic.LoadPointer(&defaultBManager.state))
 	if s == nil {
@@ -318,14 +175,7 @@ func GetB() *B {
 	return s.instance
 }
 
-// Get returns the B, building it on first use; concurrent first callers wait
-// for that one build and share its result. Once the B is built, Get costs one
-// atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *B has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the B, built on first use.
 func (m *BManager) Get() *B {
 	s := (*bState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -334,155 +184,44 @@ func (m *BManager) Get() *B {
 	return s.instance
 }
 
-// Reset drops the B; the next Get builds anew. It always returns nil: the
-// manager never closes a B.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a B whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the B and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *BManager) Reset() error {
-	m.install(nil)
-	return nil
+	return bSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// bState is what a BManager publishes, a B, and what Get returns, which may be
-// an error instead. It never changes once made.
-type bState struct {
-	instance *B
-	err      error
+// bState is what a BManager publishes for an instance.
+type bState = singletonState[struct{}, *B]
+
+// bSpec is what the shared code knows of B instances.
+var bSpec = singletonSpec[struct{}, *B]{
+	name:   "cycle: B",
+	nilErr: errors.New("cycle: B constructor returned a nil *B"),
 }
 
-// bBuild is a construction in flight. Its waiters block on done; result is set
-// before done is closed, and stays nil when Reset or a test hook discarded the
-// build and its waiters must build again.
-type bBuild struct {
-	done   chan struct{}
-	result *bState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *BManager) get() *bState {
-	for {
-		m.mu.Lock()
-		if s := (*bState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &bBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *BManager) construct(b *bBuild) *bState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &bState{err: errors.New("cycle: B constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *B
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &bState{err: errors.New("cycle: B constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewB
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &bState{err: errors.New("cycle: B constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &bState{err: errors.New("cycle: B constructor returned a nil *B")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &bSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &bState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *BManager) finish(b *bBuild, s *bState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a B with the constructor m was made with, or NewB.
+func (m *BManager) build(_ context.Context, _ struct{}) (*B, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewB
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *BManager) install(s *bState) *bState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*bState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetBForTest makes the process-wide BManager, and so GetB, return c until the
-// test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetBForTest for a test without a B.
+// SetBForTest makes the process-wide BManager return c, instead of its own,
+// until the test ends (see BManager). It panics if c is nil.
 func SetBForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -492,72 +231,46 @@ func SetBForTest(tb interface {
 	if c == nil {
 		panic("cycle.SetBForTest: c is nil; use ResetBForTest for a test without a B")
 	}
-	installBForTest(tb, "SetBForTest", &bState{instance: c})
+	defaultBManager.cell.installForTest(&defaultBManager.state, tb, "cycle.SetBForTest", &bState{instance: c, installed: true}, &bSpec)
 }
 
-// ResetBForTest empties the process-wide BManager until the test ends, so that
-// GetB builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetBForTest empties the process-wide BManager until the test ends (see
+// BManager).
 func ResetBForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installBForTest(tb, "ResetBForTest", nil)
+	defaultBManager.cell.installForTest(&defaultBManager.state, tb, "cycle.ResetBForTest", nil, &bSpec)
 }
 
-// installBForTest installs s in the process-wide BManager until tb's test
-// ends. hook names the caller in panics.
-func installBForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *bState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
-	}()
-	m := &defaultBManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// CManager builds one *C on first use and shares it among all goroutines: see
-// Get. Its zero value is ready to use and builds with NewC; GetCManager
-// returns the process-wide one.
+// CManager holds one *C, built by NewC on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetCManager returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the C while other goroutines may still be using it: it is meant
-// for tests, credential rotation and shutdown.
+// A nil *C is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the C that other goroutines may still be using: it is meant for
+// tests, credential rotation and shutdown. A build in flight is discarded and
+// its callers build again.
+//
+// SetCForTest and ResetCForTest change the process-wide manager until the test
+// ends, then restore it; they refuse a parallel test.
 type CManager struct {
-	// state points to the published cState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *cState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *C]
 	ctor  func() *C
-
-	mu    sync.Mutex
-	build *cBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewCManager returns a CManager that builds with ctor instead of NewC: for
-// dependency injection, and for tests that need no process-wide state. A nil
-// ctor means NewC.
+// NewCManager returns a CManager that builds with ctor, or NewC when ctor is
+// nil: for dependency injection, and for tests without process-wide state.
 func NewCManager(ctor func() *C) *CManager {
 	return &CManager{ctor: ctor}
 }
@@ -565,13 +278,12 @@ func NewCManager(ctor func() *C) *CManager {
 // defaultCManager is the process-wide CManager.
 var defaultCManager CManager
 
-// GetCManager returns the process-wide CManager, the one GetC uses.
+// GetCManager returns the process-wide CManager.
 func GetCManager() *CManager {
 	return &defaultCManager
 }
 
-// GetC returns the process-wide C, built with NewC on first use. It is
-// GetCManager().Get(): see (*CManager).Get.
+// GetC is GetCManager().Get(), with its fast path inlined.
 func GetC() *C {
 	s := (*cState)(atomic.LoadPointer(&defaultCManager.state))
 	if s == nil {
@@ -580,14 +292,7 @@ func GetC() *C {
 	return s.instance
 }
 
-// Get returns the C, building it on first use; concurrent first callers wait
-// for that one build and share its result. Once the C is built, Get costs one
-// atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *C has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the C, built on first use.
 func (m *CManager) Get() *C {
 	s := (*cState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -596,155 +301,44 @@ func (m *CManager) Get() *C {
 	return s.instance
 }
 
-// Reset drops the C; the next Get builds anew. It always returns nil: the
-// manager never closes a C.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a C whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the C and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *CManager) Reset() error {
-	m.install(nil)
-	return nil
+	return cSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// cState is what a CManager publishes, a C, and what Get returns, which may be
-// an error instead. It never changes once made.
-type cState struct {
-	instance *C
-	err      error
+// cState is what a CManager publishes for an instance.
+type cState = singletonState[struct{}, *C]
+
+// cSpec is what the shared code knows of C instances.
+var cSpec = singletonSpec[struct{}, *C]{
+	name:   "cycle: C",
+	nilErr: errors.New("cycle: C constructor returned a nil *C"),
 }
 
-// cBuild is a construction in flight. Its waiters block on done; result is set
-// before done is closed, and stays nil when Reset or a test hook discarded the
-// build and its waiters must build again.
-type cBuild struct {
-	done   chan struct{}
-	result *cState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *CManager) get() *cState {
-	for {
-		m.mu.Lock()
-		if s := (*cState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &cBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *CManager) construct(b *cBuild) *cState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &cState{err: errors.New("cycle: C constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *C
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &cState{err: errors.New("cycle: C constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewC
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &cState{err: errors.New("cycle: C constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &cState{err: errors.New("cycle: C constructor returned a nil *C")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &cSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &cState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *CManager) finish(b *cBuild, s *cState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a C with the constructor m was made with, or NewC.
+func (m *CManager) build(_ context.Context, _ struct{}) (*C, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewC
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *CManager) install(s *cState) *cState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*cState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetCForTest makes the process-wide CManager, and so GetC, return c until the
-// test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetCForTest for a test without a C.
+// SetCForTest makes the process-wide CManager return c, instead of its own,
+// until the test ends (see CManager). It panics if c is nil.
 func SetCForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -754,72 +348,46 @@ func SetCForTest(tb interface {
 	if c == nil {
 		panic("cycle.SetCForTest: c is nil; use ResetCForTest for a test without a C")
 	}
-	installCForTest(tb, "SetCForTest", &cState{instance: c})
+	defaultCManager.cell.installForTest(&defaultCManager.state, tb, "cycle.SetCForTest", &cState{instance: c, installed: true}, &cSpec)
 }
 
-// ResetCForTest empties the process-wide CManager until the test ends, so that
-// GetC builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetCForTest empties the process-wide CManager until the test ends (see
+// CManager).
 func ResetCForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installCForTest(tb, "ResetCForTest", nil)
+	defaultCManager.cell.installForTest(&defaultCManager.state, tb, "cycle.ResetCForTest", nil, &cSpec)
 }
 
-// installCForTest installs s in the process-wide CManager until tb's test
-// ends. hook names the caller in panics.
-func installCForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *cState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
-	}()
-	m := &defaultCManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// DManager builds one *D on first use and shares it among all goroutines: see
-// Get. Its zero value is ready to use and builds with NewD; GetDManager
-// returns the process-wide one.
+// DManager holds one *D, built by NewD on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetDManager returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the D while other goroutines may still be using it: it is meant
-// for tests, credential rotation and shutdown.
+// A nil *D is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the D that other goroutines may still be using: it is meant for
+// tests, credential rotation and shutdown. A build in flight is discarded and
+// its callers build again.
+//
+// SetDForTest and ResetDForTest change the process-wide manager until the test
+// ends, then restore it; they refuse a parallel test.
 type DManager struct {
-	// state points to the published dState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *dState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *D]
 	ctor  func() *D
-
-	mu    sync.Mutex
-	build *dBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewDManager returns a DManager that builds with ctor instead of NewD: for
-// dependency injection, and for tests that need no process-wide state. A nil
-// ctor means NewD.
+// NewDManager returns a DManager that builds with ctor, or NewD when ctor is
+// nil: for dependency injection, and for tests without process-wide state.
 func NewDManager(ctor func() *D) *DManager {
 	return &DManager{ctor: ctor}
 }
@@ -827,13 +395,12 @@ func NewDManager(ctor func() *D) *DManager {
 // defaultDManager is the process-wide DManager.
 var defaultDManager DManager
 
-// GetDManager returns the process-wide DManager, the one GetD uses.
+// GetDManager returns the process-wide DManager.
 func GetDManager() *DManager {
 	return &defaultDManager
 }
 
-// GetD returns the process-wide D, built with NewD on first use. It is
-// GetDManager().Get(): see (*DManager).Get.
+// GetD is GetDManager().Get(), with its fast path inlined.
 func GetD() *D {
 	s := (*dState)(atomic.LoadPointer(&defaultDManager.state))
 	if s == nil {
@@ -842,14 +409,7 @@ func GetD() *D {
 	return s.instance
 }
 
-// Get returns the D, building it on first use; concurrent first callers wait
-// for that one build and share its result. Once the D is built, Get costs one
-// atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *D has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the D, built on first use.
 func (m *DManager) Get() *D {
 	s := (*dState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -858,155 +418,44 @@ func (m *DManager) Get() *D {
 	return s.instance
 }
 
-// Reset drops the D; the next Get builds anew. It always returns nil: the
-// manager never closes a D.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a D whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the D and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *DManager) Reset() error {
-	m.install(nil)
-	return nil
+	return dSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// dState is what a DManager publishes, a D, and what Get returns, which may be
-// an error instead. It never changes once made.
-type dState struct {
-	instance *D
-	err      error
+// dState is what a DManager publishes for an instance.
+type dState = singletonState[struct{}, *D]
+
+// dSpec is what the shared code knows of D instances.
+var dSpec = singletonSpec[struct{}, *D]{
+	name:   "cycle: D",
+	nilErr: errors.New("cycle: D constructor returned a nil *D"),
 }
 
-// dBuild is a construction in flight. Its waiters block on done; result is set
-// before done is closed, and stays nil when Reset or a test hook discarded the
-// build and its waiters must build again.
-type dBuild struct {
-	done   chan struct{}
-	result *dState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *DManager) get() *dState {
-	for {
-		m.mu.Lock()
-		if s := (*dState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &dBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *DManager) construct(b *dBuild) *dState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &dState{err: errors.New("cycle: D constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *D
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &dState{err: errors.New("cycle: D constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewD
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &dState{err: errors.New("cycle: D constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &dState{err: errors.New("cycle: D constructor returned a nil *D")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &dSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &dState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *DManager) finish(b *dBuild, s *dState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a D with the constructor m was made with, or NewD.
+func (m *DManager) build(_ context.Context, _ struct{}) (*D, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewD
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *DManager) install(s *dState) *dState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*dState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetDForTest makes the process-wide DManager, and so GetD, return c until the
-// test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetDForTest for a test without a D.
+// SetDForTest makes the process-wide DManager return c, instead of its own,
+// until the test ends (see DManager). It panics if c is nil.
 func SetDForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -1016,72 +465,46 @@ func SetDForTest(tb interface {
 	if c == nil {
 		panic("cycle.SetDForTest: c is nil; use ResetDForTest for a test without a D")
 	}
-	installDForTest(tb, "SetDForTest", &dState{instance: c})
+	defaultDManager.cell.installForTest(&defaultDManager.state, tb, "cycle.SetDForTest", &dState{instance: c, installed: true}, &dSpec)
 }
 
-// ResetDForTest empties the process-wide DManager until the test ends, so that
-// GetD builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetDForTest empties the process-wide DManager until the test ends (see
+// DManager).
 func ResetDForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installDForTest(tb, "ResetDForTest", nil)
+	defaultDManager.cell.installForTest(&defaultDManager.state, tb, "cycle.ResetDForTest", nil, &dSpec)
 }
 
-// installDForTest installs s in the process-wide DManager until tb's test
-// ends. hook names the caller in panics.
-func installDForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *dState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
-	}()
-	m := &defaultDManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// EManager builds one *E on first use and shares it among all goroutines: see
-// Get. Its zero value is ready to use and builds with NewE; GetEManager
-// returns the process-wide one.
+// EManager holds one *E, built by NewE on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetEManager returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the E while other goroutines may still be using it: it is meant
-// for tests, credential rotation and shutdown.
+// A nil *E is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the E that other goroutines may still be using: it is meant for
+// tests, credential rotation and shutdown. A build in flight is discarded and
+// its callers build again.
+//
+// SetEForTest and ResetEForTest change the process-wide manager until the test
+// ends, then restore it; they refuse a parallel test.
 type EManager struct {
-	// state points to the published eState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *eState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *E]
 	ctor  func() *E
-
-	mu    sync.Mutex
-	build *eBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewEManager returns a EManager that builds with ctor instead of NewE: for
-// dependency injection, and for tests that need no process-wide state. A nil
-// ctor means NewE.
+// NewEManager returns a EManager that builds with ctor, or NewE when ctor is
+// nil: for dependency injection, and for tests without process-wide state.
 func NewEManager(ctor func() *E) *EManager {
 	return &EManager{ctor: ctor}
 }
@@ -1089,13 +512,12 @@ func NewEManager(ctor func() *E) *EManager {
 // defaultEManager is the process-wide EManager.
 var defaultEManager EManager
 
-// GetEManager returns the process-wide EManager, the one GetE uses.
+// GetEManager returns the process-wide EManager.
 func GetEManager() *EManager {
 	return &defaultEManager
 }
 
-// GetE returns the process-wide E, built with NewE on first use. It is
-// GetEManager().Get(): see (*EManager).Get.
+// GetE is GetEManager().Get(), with its fast path inlined.
 func GetE() *E {
 	s := (*eState)(atomic.LoadPointer(&defaultEManager.state))
 	if s == nil {
@@ -1104,14 +526,7 @@ func GetE() *E {
 	return s.instance
 }
 
-// Get returns the E, building it on first use; concurrent first callers wait
-// for that one build and share its result. Once the E is built, Get costs one
-// atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *E has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the E, built on first use.
 func (m *EManager) Get() *E {
 	s := (*eState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -1120,155 +535,44 @@ func (m *EManager) Get() *E {
 	return s.instance
 }
 
-// Reset drops the E; the next Get builds anew. It always returns nil: the
-// manager never closes a E.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a E whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the E and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *EManager) Reset() error {
-	m.install(nil)
-	return nil
+	return eSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// eState is what a EManager publishes, a E, and what Get returns, which may be
-// an error instead. It never changes once made.
-type eState struct {
-	instance *E
-	err      error
+// eState is what a EManager publishes for an instance.
+type eState = singletonState[struct{}, *E]
+
+// eSpec is what the shared code knows of E instances.
+var eSpec = singletonSpec[struct{}, *E]{
+	name:   "cycle: E",
+	nilErr: errors.New("cycle: E constructor returned a nil *E"),
 }
 
-// eBuild is a construction in flight. Its waiters block on done; result is set
-// before done is closed, and stays nil when Reset or a test hook discarded the
-// build and its waiters must build again.
-type eBuild struct {
-	done   chan struct{}
-	result *eState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *EManager) get() *eState {
-	for {
-		m.mu.Lock()
-		if s := (*eState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &eBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *EManager) construct(b *eBuild) *eState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &eState{err: errors.New("cycle: E constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *E
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &eState{err: errors.New("cycle: E constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewE
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &eState{err: errors.New("cycle: E constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &eState{err: errors.New("cycle: E constructor returned a nil *E")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &eSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &eState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *EManager) finish(b *eBuild, s *eState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a E with the constructor m was made with, or NewE.
+func (m *EManager) build(_ context.Context, _ struct{}) (*E, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewE
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *EManager) install(s *eState) *eState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*eState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetEForTest makes the process-wide EManager, and so GetE, return c until the
-// test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetEForTest for a test without a E.
+// SetEForTest makes the process-wide EManager return c, instead of its own,
+// until the test ends (see EManager). It panics if c is nil.
 func SetEForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -1278,72 +582,47 @@ func SetEForTest(tb interface {
 	if c == nil {
 		panic("cycle.SetEForTest: c is nil; use ResetEForTest for a test without a E")
 	}
-	installEForTest(tb, "SetEForTest", &eState{instance: c})
+	defaultEManager.cell.installForTest(&defaultEManager.state, tb, "cycle.SetEForTest", &eState{instance: c, installed: true}, &eSpec)
 }
 
-// ResetEForTest empties the process-wide EManager until the test ends, so that
-// GetE builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetEForTest empties the process-wide EManager until the test ends (see
+// EManager).
 func ResetEForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installEForTest(tb, "ResetEForTest", nil)
+	defaultEManager.cell.installForTest(&defaultEManager.state, tb, "cycle.ResetEForTest", nil, &eSpec)
 }
 
-// installEForTest installs s in the process-wide EManager until tb's test
-// ends. hook names the caller in panics.
-func installEForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *eState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
-	}()
-	m := &defaultEManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// LazyManager builds one *Lazy on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with NewLazy;
-// GetLazyManager returns the process-wide one.
+// LazyManager holds one *Lazy, built by NewLazy on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetLazyManager returns the process-wide one. A manager must not be
+// copied after first use.
 //
-// Reset drops the Lazy while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// A nil *Lazy is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the Lazy that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
+//
+// SetLazyForTest and ResetLazyForTest change the process-wide manager until
+// the test ends, then restore it; they refuse a parallel test.
 type LazyManager struct {
-	// state points to the published lazyState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *lazyState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Lazy]
 	ctor  func() *Lazy
-
-	mu    sync.Mutex
-	build *lazyBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewLazyManager returns a LazyManager that builds with ctor instead of
-// NewLazy: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewLazy.
+// NewLazyManager returns a LazyManager that builds with ctor, or NewLazy when
+// ctor is nil: for dependency injection, and for tests without process-wide
+// state.
 func NewLazyManager(ctor func() *Lazy) *LazyManager {
 	return &LazyManager{ctor: ctor}
 }
@@ -1351,13 +630,12 @@ func NewLazyManager(ctor func() *Lazy) *LazyManager {
 // defaultLazyManager is the process-wide LazyManager.
 var defaultLazyManager LazyManager
 
-// GetLazyManager returns the process-wide LazyManager, the one GetLazy uses.
+// GetLazyManager returns the process-wide LazyManager.
 func GetLazyManager() *LazyManager {
 	return &defaultLazyManager
 }
 
-// GetLazy returns the process-wide Lazy, built with NewLazy on first use. It
-// is GetLazyManager().Get(): see (*LazyManager).Get.
+// GetLazy is GetLazyManager().Get(), with its fast path inlined.
 func GetLazy() *Lazy {
 	s := (*lazyState)(atomic.LoadPointer(&defaultLazyManager.state))
 	if s == nil {
@@ -1366,14 +644,7 @@ func GetLazy() *Lazy {
 	return s.instance
 }
 
-// Get returns the Lazy, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Lazy is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *Lazy has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the Lazy, built on first use.
 func (m *LazyManager) Get() *Lazy {
 	s := (*lazyState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -1382,155 +653,44 @@ func (m *LazyManager) Get() *Lazy {
 	return s.instance
 }
 
-// Reset drops the Lazy; the next Get builds anew. It always returns nil: the
-// manager never closes a Lazy.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Lazy whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the Lazy and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *LazyManager) Reset() error {
-	m.install(nil)
-	return nil
+	return lazySpec.drop(m.cell.install(&m.state, nil))
 }
 
-// lazyState is what a LazyManager publishes, a Lazy, and what Get returns,
-// which may be an error instead. It never changes once made.
-type lazyState struct {
-	instance *Lazy
-	err      error
+// lazyState is what a LazyManager publishes for an instance.
+type lazyState = singletonState[struct{}, *Lazy]
+
+// lazySpec is what the shared code knows of Lazy instances.
+var lazySpec = singletonSpec[struct{}, *Lazy]{
+	name:   "cycle: Lazy",
+	nilErr: errors.New("cycle: Lazy constructor returned a nil *Lazy"),
 }
 
-// lazyBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset or a test hook discarded
-// the build and its waiters must build again.
-type lazyBuild struct {
-	done   chan struct{}
-	result *lazyState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *LazyManager) get() *lazyState {
-	for {
-		m.mu.Lock()
-		if s := (*lazyState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &lazyBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *LazyManager) construct(b *lazyBuild) *lazyState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Lazy
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewLazy
-		}
-		c = ctor()
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &lazyState{err: errors.New("cycle: Lazy constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &lazyState{err: errors.New("cycle: Lazy constructor returned a nil *Lazy")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &lazySpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &lazyState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *LazyManager) finish(b *lazyBuild, s *lazyState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a Lazy with the constructor m was made with, or NewLazy.
+func (m *LazyManager) build(_ context.Context, _ struct{}) (*Lazy, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewLazy
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return ctor(), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *LazyManager) install(s *lazyState) *lazyState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*lazyState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetLazyForTest makes the process-wide LazyManager, and so GetLazy, return c
-// until the test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetLazyForTest for a test without a Lazy.
+// SetLazyForTest makes the process-wide LazyManager return c, instead of its
+// own, until the test ends (see LazyManager). It panics if c is nil.
 func SetLazyForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -1540,76 +700,49 @@ func SetLazyForTest(tb interface {
 	if c == nil {
 		panic("cycle.SetLazyForTest: c is nil; use ResetLazyForTest for a test without a Lazy")
 	}
-	installLazyForTest(tb, "SetLazyForTest", &lazyState{instance: c})
+	defaultLazyManager.cell.installForTest(&defaultLazyManager.state, tb, "cycle.SetLazyForTest", &lazyState{instance: c, installed: true}, &lazySpec)
 }
 
-// ResetLazyForTest empties the process-wide LazyManager until the test ends,
-// so that GetLazy builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetLazyForTest empties the process-wide LazyManager until the test ends
+// (see LazyManager).
 func ResetLazyForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installLazyForTest(tb, "ResetLazyForTest", nil)
+	defaultLazyManager.cell.installForTest(&defaultLazyManager.state, tb, "cycle.ResetLazyForTest", nil, &lazySpec)
 }
 
-// installLazyForTest installs s in the process-wide LazyManager until tb's
-// test ends. hook names the caller in panics.
-func installLazyForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *lazyState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
-	}()
-	m := &defaultLazyManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// NodeManager builds one *Node for each distinct tuple of arguments, on first
-// use, and shares it among all goroutines: see Get. Its zero value is ready to
-// use and builds with NewNode; GetNodeManager returns the process-wide one.
+// NodeManager holds one *Node for each distinct tuple of arguments, built by
+// NewNode on first use and shared by all goroutines: concurrent first callers
+// of Get with the same arguments wait for one build and share its result,
+// other arguments build at the same time, and once built, Get costs one atomic
+// load and a map lookup; a new key costs O(1) amortised. Instances live until
+// Delete or Reset: a manager keyed by data that keeps changing holds every key
+// it has seen. Its zero value is ready to use; GetNodeManager returns the
+// process-wide one. A manager must not be copied after first use.
 //
-// Instances live until Delete or Reset: a manager keyed by data that keeps
-// changing holds every key it has seen. Delete and Reset drop instances while
-// other goroutines may still be using them: they are meant for tests,
-// credential rotation and shutdown.
+// A nil *Node is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Delete and Reset drop instances that other goroutines may still be using:
+// they are meant for tests, credential rotation and shutdown. A build in
+// flight is discarded and its callers build again.
+//
+// SetNodeForTest and ResetNodeForTest change the process-wide manager until
+// the test ends, then restore it; they refuse a parallel test. A fake answers
+// any arguments, which hides conflicts in the code under test.
 type NodeManager struct {
-	// index points to the published nodeIndex, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, to keep Get cheap.
-	index unsafe.Pointer
-	ctor  func(path string) *Node
-
-	// The rest is guarded by mu.
-	mu     sync.Mutex
-	dirty  map[nodeArgs]*nodeState // when not nil, every instance, the newest not yet in index
-	misses int                     // Gets that found their key in dirty only, since index was published
-	builds map[nodeArgs]*nodeBuild // the constructions in flight, by arguments
+	keys singletonMap[nodeArgs, *Node]
+	ctor func(path string) *Node
 }
 
-// NewNodeManager returns a NodeManager that builds with ctor instead of
-// NewNode: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewNode.
+// NewNodeManager returns a NodeManager that builds with ctor, or NewNode when
+// ctor is nil: for dependency injection, and for tests without process-wide
+// state.
 func NewNodeManager(ctor func(path string) *Node) *NodeManager {
 	return &NodeManager{ctor: ctor}
 }
@@ -1617,15 +750,14 @@ func NewNodeManager(ctor func(path string) *Node) *NodeManager {
 // defaultNodeManager is the process-wide NodeManager.
 var defaultNodeManager NodeManager
 
-// GetNodeManager returns the process-wide NodeManager, the one GetNode uses.
+// GetNodeManager returns the process-wide NodeManager.
 func GetNodeManager() *NodeManager {
 	return &defaultNodeManager
 }
 
-// GetNode returns the process-wide Node, built with NewNode on first use. It
-// is GetNodeManager().Get(path): see (*NodeManager).Get.
+// GetNode is GetNodeManager().Get(path), with its fast path inlined.
 func GetNode(path string) *Node {
-	if x := (*nodeIndex)(atomic.LoadPointer(&defaultNodeManager.index)); x != nil {
+	if x := (*nodeIndex)(atomic.LoadPointer(&defaultNodeManager.keys.index)); x != nil {
 		if s := x.instances[nodeArgs{path: path}]; s != nil {
 			return s.instance
 		}
@@ -1634,22 +766,9 @@ func GetNode(path string) *Node {
 	return s.instance
 }
 
-// Get returns the Node for these arguments, building it on first use;
-// concurrent first callers with the same arguments wait for that one build and
-// share its result, while other arguments build at the same time. Once a Node
-// is built, Get costs one atomic load and a map lookup: no lock, no
-// allocation.
-//
-// Instances live until Delete or Reset. A new key costs O(1) amortised: it is
-// published for lock-free reads once Gets that found it only under the lock
-// are as many as the instances.
-//
-// A constructor that returns a nil *Node has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the Node for these arguments, built on first use.
 func (m *NodeManager) Get(path string) *Node {
-	if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
+	if x := (*nodeIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[nodeArgs{path: path}]; s != nil {
 			return s.instance
 		}
@@ -1658,98 +777,303 @@ func (m *NodeManager) Get(path string) *Node {
 	return s.instance
 }
 
-// Delete drops the Node built for these arguments, if any; the next Get for
-// them builds anew. It returns nil: the manager never closes a Node. A build
-// in flight for them is discarded when it finishes, and its callers build
-// again.
-//
-// Dropping a published instance copies the index of the others, so Delete
-// costs O(n). It is safe while other goroutines call Get, but they may still
-// be using what it closes.
+// Delete drops the Node built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It returns nil.
+// Dropping a published instance copies the index of the others: O(n).
 func (m *NodeManager) Delete(path string) error {
-	args := nodeArgs{path: path}
-	m.mu.Lock()
-	delete(m.builds, args)
-	var s *nodeState
-	if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		// Published: publish the instances again without it.
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
-	m.mu.Unlock()
-	return nil
+	return m.keys.remove(nodeArgs{path: path}, &nodeSpec)
 }
 
-// Len returns how many Node instances the manager holds, one for each tuple of
-// arguments it built for, until Delete or Reset. Builds in flight do not
-// count.
+// Len returns how many Node instances the manager holds; builds in flight do
+// not count.
 func (m *NodeManager) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.keys.count()
 }
 
-// Reset drops every Node; the next Get builds anew. It always returns nil: the
-// manager never closes a Node.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Node whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops every Node and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *NodeManager) Reset() error {
-	m.install(nil)
-	return nil
+	return nodeSpec.dropAll(m.keys.install(nil))
 }
 
-// nodeArgs holds the arguments a Node is built with: the key of a
-// NodeManager's instances.
+// nodeArgs are the arguments a Node is built with: the key of a NodeManager's
+// instances.
 type nodeArgs struct {
 	path string
 }
 
-// nodeIndex is what a NodeManager publishes: its instances by arguments, or
-// one installed by a test hook for all. It never changes once published.
-type nodeIndex struct {
-	instances map[nodeArgs]*nodeState
-	all       *nodeState // installed by SetNodeForTest for every key, or nil
+// nodeState is what a NodeManager publishes for an instance.
+type nodeState = singletonState[nodeArgs, *Node]
+
+// nodeIndex is what a NodeManager publishes.
+type nodeIndex = singletonIndex[nodeArgs, *Node]
+
+// nodeSpec is what the shared code knows of Node instances.
+var nodeSpec = singletonSpec[nodeArgs, *Node]{
+	name:   "cycle: Node",
+	nilErr: errors.New("cycle: Node constructor returned a nil *Node"),
 }
 
-// nodeState is what a NodeManager publishes, a Node, and what Get returns,
-// which may be an error instead. It never changes once made.
-type nodeState struct {
-	instance *Node
-	err      error
-}
-
-// nodeBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Delete, Reset or a test hook
-// discarded the build and its waiters must build again.
-type nodeBuild struct {
-	args   nodeArgs
-	done   chan struct{}
-	result *nodeState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *NodeManager) get(args nodeArgs) *nodeState {
+	s := m.keys.get(context.Background(), args, &nodeSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a Node with the constructor m was made with, or NewNode.
+func (m *NodeManager) build(_ context.Context, args nodeArgs) (*Node, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewNode
+	}
+	return ctor(args.path), nil
+}
+
+// SetNodeForTest makes the process-wide NodeManager return c, for every key,
+// until the test ends (see NodeManager). It panics if c is nil.
+func SetNodeForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Node) {
+	tb.Helper()
+	if c == nil {
+		panic("cycle.SetNodeForTest: c is nil; use ResetNodeForTest for a test without a Node")
+	}
+	defaultNodeManager.keys.installForTest(tb, "cycle.SetNodeForTest", &nodeIndex{all: &nodeState{instance: c, installed: true}}, &nodeSpec)
+}
+
+// ResetNodeForTest empties the process-wide NodeManager until the test ends
+// (see NodeManager).
+func ResetNodeForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultNodeManager.keys.installForTest(tb, "cycle.ResetNodeForTest", nil, &nodeSpec)
+}
+
+// singletonState is what a manager publishes for one instance: the instance
+// built with args, the error of its build, or a fake that a test hook
+// installed. It never changes once made.
+type singletonState[A comparable, T comparable] struct {
+	args      A
+	instance  T
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// singletonBuild is a build in flight. result is set before done is closed,
+// and stays nil when the build was discarded: its waiters build again.
+type singletonBuild[A comparable, T comparable] struct {
+	args   A
+	done   chan struct{}
+	result *singletonState[A, T]
+	outer  *singletonBuild[A, T] // the build whose constructor asked for this one, if any
+}
+
+// wait waits for b, a build that another caller runs, and returns its result,
+// or nil when b was discarded.
+func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
+	for o, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T]); o != nil; o = o.outer {
+		if o == b {
+			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
+		}
+	}
+	select {
+	case <-b.done:
+		return b.result
+	case <-ctx.Done():
+		return &singletonState[A, T]{err: ctx.Err()}
+	}
+}
+
+// singletonBuildKey is the context key of the build whose constructor received
+// the context.
+type singletonBuildKey[A comparable, T comparable] struct{}
+
+// singletonSpec is what the shared code knows of a manager's instances.
+type singletonSpec[A comparable, T comparable] struct {
+	name     string        // "paragon: Client": messages start with it
+	conflict error         // of arguments other than those of the instance
+	nilErr   error         // of a constructor that returned a nil instance
+	cache    bool          // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
+	close    func(T) error // closes an instance the manager dropped, if it can
+}
+
+// drop closes the instance of s, which its manager dropped, if the manager
+// built it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
+	var zero T
+	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+		return nil
+	}
+	return spec.close(s.instance)
+}
+
+// dropAll closes the instances of x, which their manager dropped, and returns
+// what closing returned, joined.
+func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
+	if x == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range x.instances {
+		errs = append(errs, spec.drop(s))
+	}
+	return errors.Join(errs...)
+}
+
+// singletonConstruct runs ctor for b on the calling goroutine, so that a panic
+// reaches its caller, and ends b with finish. It returns nil when b was
+// discarded.
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	c, err := singletonRun(func() (T, error) {
+		return ctor(context.WithValue(ctx, singletonBuildKey[A, T]{}, b), b.args)
+	}, func(what string) {
+		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
+	})
+	if err != nil && ctx.Err() != nil {
+		// The caller's own context ended the build: the error is for it alone, and
+		// the waiters build again with their own contexts.
+		finish(nil, false)
+		return &singletonState[A, T]{err: err}
+	}
+	var zero T
+	s := &singletonState[A, T]{args: b.args, err: err}
+	switch {
+	case err != nil:
+	case c == zero || spec.isNil != nil && spec.isNil(c):
+		s.err = spec.nilErr
+	default:
+		s.instance = c
+	}
+	if !finish(s, s.err == nil || spec.cache && err != nil) {
+		_ = spec.drop(s) // nobody will see it
+		return nil
+	}
+	return s
+}
+
+// singletonCell is what a single-mode manager holds besides the pointer to its
+// published *singletonState, which the accessors read with atomic.LoadPointer
+// and which its methods are handed.
+type singletonCell[A comparable, T comparable] struct {
+	mu    sync.Mutex
+	build *singletonBuild[A, T] // in flight, or nil; guarded by mu
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one.
+func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
+	for {
+		c.mu.Lock()
+		if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil {
+			c.mu.Unlock()
+			if s.installed || s.args == args {
+				return s
+			}
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		b := c.build
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				c.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+			c.build = b
+			c.mu.Unlock()
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return c.finish(state, b, s, publish)
+			}); s != nil {
+				return s
+			}
+			continue // b was discarded: build again
+		}
+		c.mu.Unlock()
+		if b.args != args {
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		if s := b.wait(ctx, spec); s != nil {
+			return s
+		}
+	}
+}
+
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (c *singletonCell[A, T]) finish(state *unsafe.Pointer, b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
+	c.mu.Lock()
+	current := c.build == b
+	if current {
+		c.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(state, unsafe.Pointer(s))
+		}
+	}
+	c.mu.Unlock()
+	close(b.done)
+	return current
+}
+
+// install publishes s, discards the build in flight, and returns what it
+// replaced.
+func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A, T]) *singletonState[A, T] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.build = nil
+	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// installForTest installs s until tb's test ends, then restores what was there
+// and closes what the test built.
+func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
+	prev := c.install(state, s)
+	tb.Cleanup(func() {
+		_ = spec.drop(c.install(state, prev))
+	})
+}
+
+// singletonIndex is what a keyed manager publishes: its instances by
+// arguments, or a fake that a test hook installed for all. It never changes
+// once published.
+type singletonIndex[A comparable, T comparable] struct {
+	instances map[A]*singletonState[A, T]
+	all       *singletonState[A, T]
+}
+
+// singletonMap holds what a keyed manager built, by arguments.
+//
+// It publishes an immutable index of its instances, read without a lock. A new
+// instance goes into dirty, a copy of the index under the lock, and dirty is
+// published once the Gets that found a key in dirty only are as many as its
+// instances: those Gets pay for the copy, so a new key costs O(1) amortised,
+// where publishing each new key at once would copy the whole index each time.
+type singletonMap[A comparable, T comparable] struct {
+	index  unsafe.Pointer // the published *singletonIndex, or nil
+	mu     sync.Mutex
+	dirty  map[A]*singletonState[A, T] // when not nil, every instance, the newest not yet in index
+	misses int                         // Gets that found their key in dirty only, since index was published
+	builds map[A]*singletonBuild[A, T] // in flight, by arguments
+}
+
+// get is the slow path of Get: it waits for the build in flight for args, or
+// runs one.
+func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
 	for {
 		m.mu.Lock()
-		x := (*nodeIndex)(atomic.LoadPointer(&m.index))
+		x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
 		if x != nil && x.all != nil {
 			m.mu.Unlock()
 			return x.all
@@ -1760,34 +1084,35 @@ func (m *NodeManager) get(args nodeArgs) *nodeState {
 		}
 		b := m.builds[args]
 		if b == nil {
-			b = &nodeBuild{args: args, done: make(chan struct{})}
+			if err := ctx.Err(); err != nil {
+				m.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
 			if m.builds == nil {
-				m.builds = make(map[nodeArgs]*nodeBuild)
+				m.builds = make(map[A]*singletonBuild[A, T])
 			}
 			m.builds[args] = b
 			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return m.finish(b, s, publish)
+			}); s != nil {
 				return s
 			}
-			// The build was discarded: build again.
-			continue
+			continue // b was discarded: build again
 		}
 		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
+		if s := b.wait(ctx, spec); s != nil {
+			return s
 		}
-		// The build was discarded: try again.
 	}
 }
 
-// lookup returns the instance for args, from x, the published index, or from
-// dirty. It counts the lookups that found their key in dirty only, and
-// publishes dirty when they are as many as its instances. m.mu is held.
-func (m *NodeManager) lookup(x *nodeIndex, args nodeArgs) *nodeState {
+// lookup returns the instance for args from x, the published index, or from
+// dirty, which it publishes once lookups that found their key there only are
+// as many as its instances. m.mu is held.
+func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonState[A, T] {
 	if x != nil {
 		if s := x.instances[args]; s != nil {
 			return s
@@ -1803,62 +1128,9 @@ func (m *NodeManager) lookup(x *nodeIndex, args nodeArgs) *nodeState {
 	return s
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *NodeManager) construct(b *nodeBuild) *nodeState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &nodeState{err: errors.New("cycle: Node constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Node
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &nodeState{err: errors.New("cycle: Node constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewNode
-		}
-		c = ctor(b.args.path)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &nodeState{err: errors.New("cycle: Node constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &nodeState{err: errors.New("cycle: Node constructor returned a nil *Node")}
-		m.finish(b, s, false)
-		panic(s.err)
-	}
-	s := &nodeState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
-}
-
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Delete, Reset or
-// a test hook discarded b.
-func (m *NodeManager) finish(b *nodeBuild, s *nodeState, publish bool) bool {
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
 	m.mu.Lock()
 	current := m.builds[b.args] == b
 	if current {
@@ -1873,12 +1145,12 @@ func (m *NodeManager) finish(b *nodeBuild, s *nodeState, publish bool) bool {
 	return current
 }
 
-// writable returns dirty, made first from the published instances if it is
-// nil. m.mu is held.
-func (m *NodeManager) writable() map[nodeArgs]*nodeState {
+// writable returns dirty, copied from the published index first if it is nil.
+// m.mu is held.
+func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 	if m.dirty == nil {
-		m.dirty = make(map[nodeArgs]*nodeState)
-		if x := (*nodeIndex)(atomic.LoadPointer(&m.index)); x != nil {
+		m.dirty = make(map[A]*singletonState[A, T])
+		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
 			for k, s := range x.instances {
 				m.dirty[k] = s
 			}
@@ -1887,86 +1159,118 @@ func (m *NodeManager) writable() map[nodeArgs]*nodeState {
 	return m.dirty
 }
 
-// publish makes dirty the published index. m.mu is held, and no test hook's
-// instance is installed.
-func (m *NodeManager) publish() {
-	atomic.StorePointer(&m.index, unsafe.Pointer(&nodeIndex{instances: m.dirty}))
+// publish publishes dirty. m.mu is held, and no test hook's fake is installed.
+func (m *singletonMap[A, T]) publish() {
+	atomic.StorePointer(&m.index, unsafe.Pointer(&singletonIndex[A, T]{instances: m.dirty}))
 	m.dirty = nil
 	m.misses = 0
 }
 
-// install makes x the published index, discarding dirty and every build in
-// flight, and returns an index of the instances it replaced.
-func (m *NodeManager) install(x *nodeIndex) *nodeIndex {
+// remove drops the instance for args, if any, and discards the build in flight
+// for them; it returns what closing the instance returned. Dropping a
+// published instance copies the index of the others: O(n).
+func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	delete(m.builds, args)
+	var s *singletonState[A, T]
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		s = x.instances[args]
+	}
+	if s != nil {
+		delete(m.writable(), args)
+		m.publish()
+	} else if s = m.dirty[args]; s != nil {
+		delete(m.dirty, args)
+	}
+	m.mu.Unlock()
+	return spec.drop(s)
+}
+
+// count returns how many instances m holds.
+func (m *singletonMap[A, T]) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev := (*nodeIndex)(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
 	if m.dirty != nil {
-		// dirty holds every instance, the newest too.
-		prev = &nodeIndex{instances: m.dirty}
+		return len(m.dirty)
+	}
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		return len(x.instances)
+	}
+	return 0
+}
+
+// install publishes x, discards dirty and every build in flight, and returns
+// an index of what it replaced.
+func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := (*singletonIndex[A, T])(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
+	if m.dirty != nil {
+		prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
 	}
 	m.dirty, m.misses, m.builds = nil, 0, nil
 	return prev
 }
 
-// SetNodeForTest makes the process-wide NodeManager, and so GetNode, return c
-// until the test ends; Cleanup then restores what was there before.
-//
-// c is returned for every key, and the instances built for keys before the
-// test are set aside until it ends.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetNodeForTest for a test without a Node.
-func SetNodeForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, c *Node) {
-	tb.Helper()
-	if c == nil {
-		panic("cycle.SetNodeForTest: c is nil; use ResetNodeForTest for a test without a Node")
-	}
-	installNodeForTest(tb, "SetNodeForTest", &nodeIndex{all: &nodeState{instance: c}})
-}
-
-// ResetNodeForTest empties the process-wide NodeManager until the test ends,
-// so that GetNode builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-func ResetNodeForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}) {
-	tb.Helper()
-	installNodeForTest(tb, "ResetNodeForTest", nil)
-}
-
-// installNodeForTest installs x in the process-wide NodeManager until tb's
-// test ends. hook names the caller in panics.
-func installNodeForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, x *nodeIndex) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("cycle.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "cycle."+hook)
-	}()
-	m := &defaultNodeManager
+// installForTest installs x until tb's test ends, then restores what was there
+// and closes what the test built.
+func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
 	prev := m.install(x)
 	tb.Cleanup(func() {
-		m.install(prev)
+		_ = spec.dropAll(m.install(prev))
 	})
+}
+
+// singletonRun calls ctor and returns what it returned. When ctor panics or
+// calls runtime.Goexit (as t.FailNow does), it calls fail, then lets the panic
+// or the Goexit go on.
+func singletonRun[T any](ctor func() (T, error), fail func(what string)) (c T, err error) {
+	var r any
+	returned, failed := false, false
+	defer func() {
+		if !returned && !failed {
+			fail("called runtime.Goexit")
+		}
+	}()
+	func() {
+		defer func() {
+			// A panic goes on from here, where its stack is whole.
+			if !returned {
+				if r = recover(); r != nil {
+					failed = true
+					fail("panicked")
+					panic(r)
+				}
+			}
+		}()
+		c, err = ctor()
+		returned = true
+	}()
+	if !returned {
+		// recover stopped a panic(nil) under GODEBUG panicnil=1: raise it again.
+		failed = true
+		fail("panicked")
+		panic(r)
+	}
+	return
+}
+
+// singletonTB is the part of testing.TB that the test hooks use: production
+// code need not import testing.
+type singletonTB = interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}
+
+// singletonGuard makes a test hook refuse a parallel test: tb.Setenv panics in
+// one, and makes a later t.Parallel panic.
+func singletonGuard(tb singletonTB, hook string) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(fmt.Sprintf("%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+		}
+	}()
+	tb.Setenv("SINGLETONGEN_TEST_HOOK", hook)
 }

@@ -3,6 +3,7 @@
 package paragon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,37 +12,43 @@ import (
 )
 
 // ErrClientConflict is the error, matched with errors.Is, of a Get whose
-// arguments differ from those of the Client already built or being built: a
-// ClientManager holds one Client and never returns one built with other
-// arguments.
-//
-// Error messages never contain the arguments, which are often credentials.
+// arguments differ from those of the Client built or being built.
 var ErrClientConflict = errors.New("paragon: Client requested with other arguments than it was built with")
 
-// ClientManager builds one *Client on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// NewClient; GetClientManager returns the process-wide one.
+// ClientManager holds one *Client, built by NewClient on first use and shared
+// by all goroutines: concurrent first callers of Get wait for one build and
+// share its result, and once built, Get costs one atomic load. Its zero value
+// is ready to use; GetClientManager returns the process-wide one. A manager
+// must not be copied after first use.
 //
-// Reset drops the Client while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// Arguments other than those of the Client built or being built get
+// ErrClientConflict, never another's Client or error; no error message
+// contains arguments.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Client is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the Client that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
+//
+// SetClientForTest and ResetClientForTest change the process-wide manager
+// until the test ends, then restore it; they refuse a parallel test. A fake
+// answers any arguments, which hides conflicts in the code under test.
 type ClientManager struct {
-	// state points to the published clientState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *clientState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[clientArgs, *Client]
 	ctor  func(apiKey string) (*Client, error)
-
-	mu    sync.Mutex
-	build *clientBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewClientManager returns a ClientManager that builds with ctor instead of
-// NewClient: for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means NewClient.
+// NewClientManager returns a ClientManager that builds with ctor, or NewClient
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewClientManager(ctor func(apiKey string) (*Client, error)) *ClientManager {
 	return &ClientManager{ctor: ctor}
 }
@@ -49,14 +56,12 @@ func NewClientManager(ctor func(apiKey string) (*Client, error)) *ClientManager 
 // defaultClientManager is the process-wide ClientManager.
 var defaultClientManager ClientManager
 
-// GetClientManager returns the process-wide ClientManager, the one GetClient
-// uses.
+// GetClientManager returns the process-wide ClientManager.
 func GetClientManager() *ClientManager {
 	return &defaultClientManager
 }
 
-// GetClient returns the process-wide Client, built with NewClient on first
-// use. It is GetClientManager().Get(apiKey): see (*ClientManager).Get.
+// GetClient is GetClientManager().Get(apiKey), with its fast path inlined.
 func GetClient(apiKey string) (*Client, error) {
 	if s := (*clientState)(atomic.LoadPointer(&defaultClientManager.state)); s != nil && s.args == (clientArgs{apiKey: apiKey}) {
 		return s.instance, s.err
@@ -65,8 +70,8 @@ func GetClient(apiKey string) (*Client, error) {
 	return s.instance, s.err
 }
 
-// MustGetClient is like GetClient but panics where GetClient returns an error.
-// It is meant for main and package initialisation.
+// MustGetClient is GetClient for main and package initialisation: it panics
+// where GetClient returns an error.
 func MustGetClient(apiKey string) *Client {
 	c, err := GetClient(apiKey)
 	if err != nil {
@@ -75,20 +80,7 @@ func MustGetClient(apiKey string) *Client {
 	return c
 }
 
-// Get returns the Client, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Client is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor error goes to the callers of that build only: the next Get
-// tries again. An instance returned together with an error is ignored, not
-// closed. A constructor that returns a nil *Client has failed. One that panics
-// or calls runtime.Goexit does so in the goroutine that called it, and the
-// callers waiting for it get an error that says so. Nothing of a failed build
-// is kept.
-//
-// Arguments other than those of the Client built or being built get an error
-// that matches ErrClientConflict, never a Client built with other arguments
-// and never another caller's error.
+// Get returns the Client, built with these arguments on first use.
 func (m *ClientManager) Get(apiKey string) (*Client, error) {
 	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (clientArgs{apiKey: apiKey}) {
 		return s.instance, s.err
@@ -97,182 +89,45 @@ func (m *ClientManager) Get(apiKey string) (*Client, error) {
 	return s.instance, s.err
 }
 
-// Reset drops the Client; the next Get builds anew. It always returns nil: the
-// manager never closes a Client.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Client whose build
-// began before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the Client and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *ClientManager) Reset() error {
-	m.install(nil)
-	return nil
+	return clientSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// clientArgs holds the arguments a Client is built with, which Get compares
-// with those of each call.
+// clientArgs are the arguments a Client is built with, which Get compares.
 type clientArgs struct {
 	apiKey string
 }
 
-// clientState is what a ClientManager publishes, a Client and the arguments it
-// was built with, and what Get returns, which may be an error instead. It
-// never changes once made.
-type clientState struct {
-	args      clientArgs
-	instance  *Client
-	err       error
-	installed bool // by a test hook: returned for any arguments
+// clientState is what a ClientManager publishes for an instance.
+type clientState = singletonState[clientArgs, *Client]
+
+// clientSpec is what the shared code knows of Client instances.
+var clientSpec = singletonSpec[clientArgs, *Client]{
+	name:     "paragon: Client",
+	conflict: ErrClientConflict,
+	nilErr:   errors.New("paragon: Client constructor returned a nil *Client"),
 }
 
-// clientBuild is a construction in flight. Its waiters block on done; result
-// is set before done is closed, and stays nil when Reset or a test hook
-// discarded the build and its waiters must build again.
-type clientBuild struct {
-	args   clientArgs
-	done   chan struct{}
-	result *clientState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines.
 //
 //go:noinline
 func (m *ClientManager) get(args clientArgs) *clientState {
-	for {
-		m.mu.Lock()
-		if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			if s.installed || s.args == args {
-				return s
-			}
-			return &clientState{err: ErrClientConflict}
-		}
-		b := m.build
-		if b == nil {
-			b = &clientBuild{args: args, done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		if b.args != args {
-			return &clientState{err: ErrClientConflict}
-		}
-		<-b.done
-		if b.result != nil {
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
+	return m.cell.get(context.Background(), &m.state, args, &clientSpec, m.build)
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *ClientManager) construct(b *clientBuild) *clientState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &clientState{err: errors.New("paragon: Client constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Client
-	var err error
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		ctor := m.ctor
-		if ctor == nil {
-			ctor = NewClient
-		}
-		c, err = ctor(b.args.apiKey)
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &clientState{err: errors.New("paragon: Client constructor panicked in another goroutine")}, false)
-		panic(nil)
+// build builds a Client with the constructor m was made with, or NewClient.
+func (m *ClientManager) build(_ context.Context, args clientArgs) (*Client, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewClient
 	}
-	if err != nil {
-		// A failed build is not kept: the next Get tries again.
-		s := &clientState{args: b.args, err: err}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	if c == nil {
-		s := &clientState{err: errors.New("paragon: Client constructor returned a nil *Client")}
-		if !m.finish(b, s, false) {
-			return nil
-		}
-		return s
-	}
-	s := &clientState{args: b.args, instance: c}
-	if !m.finish(b, s, true) {
-		return nil
-	}
-	return s
+	return ctor(args.apiKey)
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *ClientManager) finish(b *clientBuild, s *clientState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
-	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
-}
-
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *ClientManager) install(s *clientState) *clientState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*clientState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetClientForTest makes the process-wide ClientManager, and so GetClient,
-// return c until the test ends; Cleanup then restores what was there before.
-//
-// c is returned whatever the arguments, so an override hides argument
-// conflicts (ErrClientConflict) in the code under test.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetClientForTest for a test without a Client.
+// SetClientForTest makes the process-wide ClientManager return c, whatever the
+// arguments, until the test ends (see ClientManager). It panics if c is nil.
 func SetClientForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -282,73 +137,47 @@ func SetClientForTest(tb interface {
 	if c == nil {
 		panic("paragon.SetClientForTest: c is nil; use ResetClientForTest for a test without a Client")
 	}
-	installClientForTest(tb, "SetClientForTest", &clientState{instance: c, installed: true})
+	defaultClientManager.cell.installForTest(&defaultClientManager.state, tb, "paragon.SetClientForTest", &clientState{instance: c, installed: true}, &clientSpec)
 }
 
 // ResetClientForTest empties the process-wide ClientManager until the test
-// ends, so that GetClient builds anew; Cleanup then restores what was there
-// before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ends (see ClientManager).
 func ResetClientForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installClientForTest(tb, "ResetClientForTest", nil)
+	defaultClientManager.cell.installForTest(&defaultClientManager.state, tb, "paragon.ResetClientForTest", nil, &clientSpec)
 }
 
-// installClientForTest installs s in the process-wide ClientManager until tb's
-// test ends. hook names the caller in panics.
-func installClientForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *clientState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("paragon.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "paragon."+hook)
-	}()
-	m := &defaultClientManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// PoolManager builds one *Pool on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// new(Pool); GetPoolManager returns the process-wide one.
+// PoolManager holds one *Pool, built by new(Pool) on first use and shared by
+// all goroutines: concurrent first callers of Get wait for one build and share
+// its result, and once built, Get costs one atomic load. Its zero value is
+// ready to use; GetPoolManager returns the process-wide one. A manager must
+// not be copied after first use.
 //
-// Reset drops the Pool while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// A nil *Pool is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the Pool that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
+//
+// SetPoolForTest and ResetPoolForTest change the process-wide manager until
+// the test ends, then restore it; they refuse a parallel test.
 type PoolManager struct {
-	// state points to the published poolState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *poolState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Pool]
 	ctor  func() *Pool
-
-	mu    sync.Mutex
-	build *poolBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewPoolManager returns a PoolManager that builds with ctor instead of
-// new(Pool): for dependency injection, and for tests that need no process-wide
-// state. A nil ctor means new(Pool).
+// NewPoolManager returns a PoolManager that builds with ctor, or new(Pool)
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewPoolManager(ctor func() *Pool) *PoolManager {
 	return &PoolManager{ctor: ctor}
 }
@@ -356,13 +185,12 @@ func NewPoolManager(ctor func() *Pool) *PoolManager {
 // defaultPoolManager is the process-wide PoolManager.
 var defaultPoolManager PoolManager
 
-// GetPoolManager returns the process-wide PoolManager, the one GetPool uses.
+// GetPoolManager returns the process-wide PoolManager.
 func GetPoolManager() *PoolManager {
 	return &defaultPoolManager
 }
 
-// GetPool returns the process-wide Pool, built with new(Pool) on first use. It
-// is GetPoolManager().Get(): see (*PoolManager).Get.
+// GetPool is GetPoolManager().Get(), with its fast path inlined.
 func GetPool() *Pool {
 	s := (*poolState)(atomic.LoadPointer(&defaultPoolManager.state))
 	if s == nil {
@@ -371,14 +199,7 @@ func GetPool() *Pool {
 	return s.instance
 }
 
-// Get returns the Pool, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Pool is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *Pool has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the Pool, built on first use.
 func (m *PoolManager) Get() *Pool {
 	s := (*poolState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -387,155 +208,43 @@ func (m *PoolManager) Get() *Pool {
 	return s.instance
 }
 
-// Reset drops the Pool; the next Get builds anew. It always returns nil: the
-// manager never closes a Pool.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Pool whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the Pool and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *PoolManager) Reset() error {
-	m.install(nil)
-	return nil
+	return poolSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// poolState is what a PoolManager publishes, a Pool, and what Get returns,
-// which may be an error instead. It never changes once made.
-type poolState struct {
-	instance *Pool
-	err      error
+// poolState is what a PoolManager publishes for an instance.
+type poolState = singletonState[struct{}, *Pool]
+
+// poolSpec is what the shared code knows of Pool instances.
+var poolSpec = singletonSpec[struct{}, *Pool]{
+	name:   "paragon: Pool",
+	nilErr: errors.New("paragon: Pool constructor returned a nil *Pool"),
 }
 
-// poolBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset or a test hook discarded
-// the build and its waiters must build again.
-type poolBuild struct {
-	done   chan struct{}
-	result *poolState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *PoolManager) get() *poolState {
-	for {
-		m.mu.Lock()
-		if s := (*poolState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
-		}
-		b := m.build
-		if b == nil {
-			b = &poolBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
-	}
-}
-
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *PoolManager) construct(b *poolBuild) *poolState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &poolState{err: errors.New("paragon: Pool constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Pool
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &poolState{err: errors.New("paragon: Pool constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		if m.ctor != nil {
-			c = m.ctor()
-		} else {
-			c = new(Pool)
-		}
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &poolState{err: errors.New("paragon: Pool constructor panicked in another goroutine")}, false)
-		panic(nil)
-	}
-	if c == nil {
-		s := &poolState{err: errors.New("paragon: Pool constructor returned a nil *Pool")}
-		m.finish(b, s, false)
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &poolSpec, m.build)
+	if s.err != nil {
 		panic(s.err)
-	}
-	s := &poolState{instance: c}
-	if !m.finish(b, s, true) {
-		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *PoolManager) finish(b *poolBuild, s *poolState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
-		}
+// build builds a Pool with the constructor m was made with, or new(Pool).
+func (m *PoolManager) build(_ context.Context, _ struct{}) (*Pool, error) {
+	if m.ctor != nil {
+		return m.ctor(), nil
 	}
-	m.mu.Unlock()
-	close(b.done)
-	return current
+	return new(Pool), nil
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *PoolManager) install(s *poolState) *poolState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*poolState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
-}
-
-// SetPoolForTest makes the process-wide PoolManager, and so GetPool, return c
-// until the test ends; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
-//
-// It panics if c is nil: use ResetPoolForTest for a test without a Pool.
+// SetPoolForTest makes the process-wide PoolManager return c, instead of its
+// own, until the test ends (see PoolManager). It panics if c is nil.
 func SetPoolForTest(tb interface {
 	Helper()
 	Cleanup(func())
@@ -545,72 +254,44 @@ func SetPoolForTest(tb interface {
 	if c == nil {
 		panic("paragon.SetPoolForTest: c is nil; use ResetPoolForTest for a test without a Pool")
 	}
-	installPoolForTest(tb, "SetPoolForTest", &poolState{instance: c})
+	defaultPoolManager.cell.installForTest(&defaultPoolManager.state, tb, "paragon.SetPoolForTest", &poolState{instance: c, installed: true}, &poolSpec)
 }
 
-// ResetPoolForTest empties the process-wide PoolManager until the test ends,
-// so that GetPool builds anew; Cleanup then restores what was there before.
-//
-// The hook changes process-wide state, so it refuses a parallel test: it
-// panics when the test or a parent called t.Parallel, and t.Parallel panics
-// after it. tb is the test's *testing.T or *testing.B.
+// ResetPoolForTest empties the process-wide PoolManager until the test ends
+// (see PoolManager).
 func ResetPoolForTest(tb interface {
 	Helper()
 	Cleanup(func())
 	Setenv(key, value string)
 }) {
 	tb.Helper()
-	installPoolForTest(tb, "ResetPoolForTest", nil)
+	defaultPoolManager.cell.installForTest(&defaultPoolManager.state, tb, "paragon.ResetPoolForTest", nil, &poolSpec)
 }
 
-// installPoolForTest installs s in the process-wide PoolManager until tb's
-// test ends. hook names the caller in panics.
-func installPoolForTest(tb interface {
-	Helper()
-	Cleanup(func())
-	Setenv(key, value string)
-}, hook string, s *poolState) {
-	tb.Helper()
-	func() {
-		// Setenv panics in a parallel test, and makes a later t.Parallel panic.
-		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("paragon.%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
-			}
-		}()
-		tb.Setenv("SINGLETONGEN_TEST_HOOK", "paragon."+hook)
-	}()
-	m := &defaultPoolManager
-	prev := m.install(s)
-	tb.Cleanup(func() {
-		m.install(prev)
-	})
-}
-
-// QuietManager builds one *Quiet on first use and shares it among all
-// goroutines: see Get. Its zero value is ready to use and builds with
-// new(Quiet); GetQuietManager returns the process-wide one.
+// QuietManager holds one *Quiet, built by new(Quiet) on first use and shared
+// by all goroutines: concurrent first callers of Get wait for one build and
+// share its result, and once built, Get costs one atomic load. Its zero value
+// is ready to use; GetQuietManager returns the process-wide one. A manager
+// must not be copied after first use.
 //
-// Reset drops the Quiet while other goroutines may still be using it: it is
-// meant for tests, credential rotation and shutdown.
+// A nil *Quiet is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
 //
-// A constructor must not call Get on its own manager, directly or through
-// another singleton: it would wait for itself forever, as with sync.Once. A
-// manager must not be copied after first use.
+// Reset drops the Quiet that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. A build in flight is discarded
+// and its callers build again.
 type QuietManager struct {
-	// state points to the published quietState, or is nil. It is an unsafe.Pointer
-	// read with atomic.LoadPointer, not an atomic.Pointer, because that keeps Get
-	// within the compiler's inlining budget.
+	// state is the published *quietState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Quiet]
 	ctor  func() *Quiet
-
-	mu    sync.Mutex
-	build *quietBuild // the construction in flight, if any; guarded by mu
 }
 
-// NewQuietManager returns a QuietManager that builds with ctor instead of
-// new(Quiet): for dependency injection, and for tests that need no
-// process-wide state. A nil ctor means new(Quiet).
+// NewQuietManager returns a QuietManager that builds with ctor, or new(Quiet)
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
 func NewQuietManager(ctor func() *Quiet) *QuietManager {
 	return &QuietManager{ctor: ctor}
 }
@@ -618,14 +299,12 @@ func NewQuietManager(ctor func() *Quiet) *QuietManager {
 // defaultQuietManager is the process-wide QuietManager.
 var defaultQuietManager QuietManager
 
-// GetQuietManager returns the process-wide QuietManager, the one GetQuiet
-// uses.
+// GetQuietManager returns the process-wide QuietManager.
 func GetQuietManager() *QuietManager {
 	return &defaultQuietManager
 }
 
-// GetQuiet returns the process-wide Quiet, built with new(Quiet) on first use.
-// It is GetQuietManager().Get(): see (*QuietManager).Get.
+// GetQuiet is GetQuietManager().Get(), with its fast path inlined.
 func GetQuiet() *Quiet {
 	s := (*quietState)(atomic.LoadPointer(&defaultQuietManager.state))
 	if s == nil {
@@ -634,14 +313,7 @@ func GetQuiet() *Quiet {
 	return s.instance
 }
 
-// Get returns the Quiet, building it on first use; concurrent first callers
-// wait for that one build and share its result. Once the Quiet is built, Get
-// costs one atomic load: no lock, no allocation.
-//
-// A constructor that returns a nil *Quiet has failed. One that panics or calls
-// runtime.Goexit does so in the goroutine that called it, and the callers
-// waiting for it panic with a message that says so. Nothing of a failed build
-// is kept.
+// Get returns the Quiet, built on first use.
 func (m *QuietManager) Get() *Quiet {
 	s := (*quietState)(atomic.LoadPointer(&m.state))
 	if s == nil {
@@ -650,143 +322,262 @@ func (m *QuietManager) Get() *Quiet {
 	return s.instance
 }
 
-// Reset drops the Quiet; the next Get builds anew. It always returns nil: the
-// manager never closes a Quiet.
-//
-// Builds in flight are discarded when they finish and their callers build
-// again: no Get that starts after Reset returns sees a Quiet whose build began
-// before. Reset is safe while other goroutines call Get: it is meant for
-// tests, credential rotation and shutdown.
+// Reset drops the Quiet and discards any build in flight; the next Get builds
+// anew. It returns nil.
 func (m *QuietManager) Reset() error {
-	m.install(nil)
-	return nil
+	return quietSpec.drop(m.cell.install(&m.state, nil))
 }
 
-// quietState is what a QuietManager publishes, a Quiet, and what Get returns,
-// which may be an error instead. It never changes once made.
-type quietState struct {
-	instance *Quiet
-	err      error
+// quietState is what a QuietManager publishes for an instance.
+type quietState = singletonState[struct{}, *Quiet]
+
+// quietSpec is what the shared code knows of Quiet instances.
+var quietSpec = singletonSpec[struct{}, *Quiet]{
+	name:   "paragon: Quiet",
+	nilErr: errors.New("paragon: Quiet constructor returned a nil *Quiet"),
 }
 
-// quietBuild is a construction in flight. Its waiters block on done; result is
-// set before done is closed, and stays nil when Reset or a test hook discarded
-// the build and its waiters must build again.
-type quietBuild struct {
-	done   chan struct{}
-	result *quietState
-}
-
-// get is the slow path of Get: it waits for the build in flight, or runs one,
-// and returns what Get returns. It stays out of line so that Get inlines into
-// its callers.
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
 //
 //go:noinline
 func (m *QuietManager) get() *quietState {
-	for {
-		m.mu.Lock()
-		if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil {
-			m.mu.Unlock()
-			return s
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &quietSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a Quiet with the constructor m was made with, or new(Quiet).
+func (m *QuietManager) build(_ context.Context, _ struct{}) (*Quiet, error) {
+	if m.ctor != nil {
+		return m.ctor(), nil
+	}
+	return new(Quiet), nil
+}
+
+// singletonState is what a manager publishes for one instance: the instance
+// built with args, the error of its build, or a fake that a test hook
+// installed. It never changes once made.
+type singletonState[A comparable, T comparable] struct {
+	args      A
+	instance  T
+	err       error
+	installed bool // by a test hook: returned for any arguments, never closed
+}
+
+// singletonBuild is a build in flight. result is set before done is closed,
+// and stays nil when the build was discarded: its waiters build again.
+type singletonBuild[A comparable, T comparable] struct {
+	args   A
+	done   chan struct{}
+	result *singletonState[A, T]
+	outer  *singletonBuild[A, T] // the build whose constructor asked for this one, if any
+}
+
+// wait waits for b, a build that another caller runs, and returns its result,
+// or nil when b was discarded.
+func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
+	for o, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T]); o != nil; o = o.outer {
+		if o == b {
+			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
 		}
-		b := m.build
-		if b == nil {
-			b = &quietBuild{done: make(chan struct{})}
-			m.build = b
-			m.mu.Unlock()
-			if s := m.construct(b); s != nil {
-				return s
-			}
-			// The build was discarded: build again.
-			continue
-		}
-		m.mu.Unlock()
-		<-b.done
-		if b.result != nil {
-			if b.result.err != nil {
-				panic(b.result.err)
-			}
-			return b.result
-		}
-		// The build was discarded: try again.
+	}
+	select {
+	case <-b.done:
+		return b.result
+	case <-ctx.Done():
+		return &singletonState[A, T]{err: ctx.Err()}
 	}
 }
 
-// construct runs the constructor for b on the calling goroutine, so that a
-// panic reaches its caller, then ends b. It returns what the caller's Get
-// returns, or nil when b was discarded and the caller must build again.
-func (m *QuietManager) construct(b *quietBuild) *quietState {
-	returned, failed := false, false
-	defer func() {
-		if !returned && !failed {
-			// The constructor called runtime.Goexit (as t.FailNow does): keep
-			// nothing, tell the waiters, and let the Goexit go on.
-			m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor called runtime.Goexit in another goroutine")}, false)
-		}
-	}()
-	var c *Quiet
-	func() {
-		defer func() {
-			if returned {
-				return
-			}
-			if r := recover(); r != nil {
-				// The constructor panicked: keep nothing, tell the waiters, and let the
-				// panic go on, from here, where its stack is still whole.
-				failed = true
-				m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor panicked in another goroutine")}, false)
-				panic(r)
-			}
-			// No panic value: runtime.Goexit, which goes on, or panic(nil) under
-			// GODEBUG panicnil=1, which recover stopped and which is raised again below.
-		}()
-		if m.ctor != nil {
-			c = m.ctor()
-		} else {
-			c = new(Quiet)
-		}
-		returned = true
-	}()
-	if !returned {
-		failed = true
-		m.finish(b, &quietState{err: errors.New("paragon: Quiet constructor panicked in another goroutine")}, false)
-		panic(nil)
+// singletonBuildKey is the context key of the build whose constructor received
+// the context.
+type singletonBuildKey[A comparable, T comparable] struct{}
+
+// singletonSpec is what the shared code knows of a manager's instances.
+type singletonSpec[A comparable, T comparable] struct {
+	name     string        // "paragon: Client": messages start with it
+	conflict error         // of arguments other than those of the instance
+	nilErr   error         // of a constructor that returned a nil instance
+	cache    bool          // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
+	close    func(T) error // closes an instance the manager dropped, if it can
+}
+
+// drop closes the instance of s, which its manager dropped, if the manager
+// built it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
+	var zero T
+	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+		return nil
 	}
-	if c == nil {
-		s := &quietState{err: errors.New("paragon: Quiet constructor returned a nil *Quiet")}
-		m.finish(b, s, false)
-		panic(s.err)
+	return spec.close(s.instance)
+}
+
+// singletonConstruct runs ctor for b on the calling goroutine, so that a panic
+// reaches its caller, and ends b with finish. It returns nil when b was
+// discarded.
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	c, err := singletonRun(func() (T, error) {
+		return ctor(context.WithValue(ctx, singletonBuildKey[A, T]{}, b), b.args)
+	}, func(what string) {
+		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
+	})
+	if err != nil && ctx.Err() != nil {
+		// The caller's own context ended the build: the error is for it alone, and
+		// the waiters build again with their own contexts.
+		finish(nil, false)
+		return &singletonState[A, T]{err: err}
 	}
-	s := &quietState{instance: c}
-	if !m.finish(b, s, true) {
+	var zero T
+	s := &singletonState[A, T]{args: b.args, err: err}
+	switch {
+	case err != nil:
+	case c == zero || spec.isNil != nil && spec.isNil(c):
+		s.err = spec.nilErr
+	default:
+		s.instance = c
+	}
+	if !finish(s, s.err == nil || spec.cache && err != nil) {
+		_ = spec.drop(s) // nobody will see it
 		return nil
 	}
 	return s
 }
 
-// finish ends build b with s, which it publishes if publish is set, and wakes
-// b's waiters. It reports false, and does nothing else, when Reset or a test
-// hook discarded b.
-func (m *QuietManager) finish(b *quietBuild, s *quietState, publish bool) bool {
-	m.mu.Lock()
-	current := m.build == b
-	if current {
-		m.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(&m.state, unsafe.Pointer(s))
+// singletonCell is what a single-mode manager holds besides the pointer to its
+// published *singletonState, which the accessors read with atomic.LoadPointer
+// and which its methods are handed.
+type singletonCell[A comparable, T comparable] struct {
+	mu    sync.Mutex
+	build *singletonBuild[A, T] // in flight, or nil; guarded by mu
+}
+
+// get is the slow path of Get: it waits for the build in flight, or runs one.
+func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
+	for {
+		c.mu.Lock()
+		if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil {
+			c.mu.Unlock()
+			if s.installed || s.args == args {
+				return s
+			}
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		b := c.build
+		if b == nil {
+			if err := ctx.Err(); err != nil {
+				c.mu.Unlock()
+				return &singletonState[A, T]{err: err}
+			}
+			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+			c.build = b
+			c.mu.Unlock()
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
+				return c.finish(state, b, s, publish)
+			}); s != nil {
+				return s
+			}
+			continue // b was discarded: build again
+		}
+		c.mu.Unlock()
+		if b.args != args {
+			return &singletonState[A, T]{err: spec.conflict}
+		}
+		if s := b.wait(ctx, spec); s != nil {
+			return s
 		}
 	}
-	m.mu.Unlock()
+}
+
+// finish ends build b with s, published if publish is set, and wakes b's
+// waiters. It reports false, and does nothing else, when b was discarded.
+func (c *singletonCell[A, T]) finish(state *unsafe.Pointer, b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
+	c.mu.Lock()
+	current := c.build == b
+	if current {
+		c.build = nil
+		b.result = s
+		if publish {
+			atomic.StorePointer(state, unsafe.Pointer(s))
+		}
+	}
+	c.mu.Unlock()
 	close(b.done)
 	return current
 }
 
-// install makes s the published state, discarding any build in flight, and
-// returns the state it replaced.
-func (m *QuietManager) install(s *quietState) *quietState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.build = nil
-	return (*quietState)(atomic.SwapPointer(&m.state, unsafe.Pointer(s)))
+// install publishes s, discards the build in flight, and returns what it
+// replaced.
+func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A, T]) *singletonState[A, T] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.build = nil
+	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// installForTest installs s until tb's test ends, then restores what was there
+// and closes what the test built.
+func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
+	singletonGuard(tb, hook)
+	prev := c.install(state, s)
+	tb.Cleanup(func() {
+		_ = spec.drop(c.install(state, prev))
+	})
+}
+
+// singletonRun calls ctor and returns what it returned. When ctor panics or
+// calls runtime.Goexit (as t.FailNow does), it calls fail, then lets the panic
+// or the Goexit go on.
+func singletonRun[T any](ctor func() (T, error), fail func(what string)) (c T, err error) {
+	var r any
+	returned, failed := false, false
+	defer func() {
+		if !returned && !failed {
+			fail("called runtime.Goexit")
+		}
+	}()
+	func() {
+		defer func() {
+			// A panic goes on from here, where its stack is whole.
+			if !returned {
+				if r = recover(); r != nil {
+					failed = true
+					fail("panicked")
+					panic(r)
+				}
+			}
+		}()
+		c, err = ctor()
+		returned = true
+	}()
+	if !returned {
+		// recover stopped a panic(nil) under GODEBUG panicnil=1: raise it again.
+		failed = true
+		fail("panicked")
+		panic(r)
+	}
+	return
+}
+
+// singletonTB is the part of testing.TB that the test hooks use: production
+// code need not import testing.
+type singletonTB = interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}
+
+// singletonGuard makes a test hook refuse a parallel test: tb.Setenv panics in
+// one, and makes a later t.Parallel panic.
+func singletonGuard(tb singletonTB, hook string) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(fmt.Sprintf("%s: the hook changes process-wide state and cannot be used in a parallel test: %v", hook, r))
+		}
+	}()
+	tb.Setenv("SINGLETONGEN_TEST_HOOK", hook)
 }
