@@ -3,6 +3,10 @@ package generator
 import (
 	"bytes"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,13 +20,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// Each archive in testdata/golden is one package: its files, and either the generated
-// file it must produce (singleton_gen.go.want) or the errors it must report
-// (errors.want). Every generated file is then compiled and vetted, in one module whose
-// go.mod says go 1.22, and its argument-free accessors must inline.
+// Each archive in testdata/golden is one package: its files, and what it must produce.
+// That is the whole generated file (singleton_gen.go.want) for a few representative
+// cases; the declarations a case is about, each extracted by name from the generated
+// file (decl:GetClient, decl:(*ClientManager).Get, decl:clientSpec, decl:import) for
+// the others, so that an emitter change rewrites only the goldens about it; or the
+// errors it must report (errors.want). A file "absent" lists, one per line, names the
+// generated file must not declare. Every generated file is then compiled and vetted, in
+// one module whose go.mod says go 1.22, and its argument-free accessors must inline.
 const (
 	wantOutput = "singleton_gen.go.want"
 	wantErrors = "errors.want"
+	declPrefix = "decl:"
+	absent     = "absent"
 	goldenMod  = "example.com/golden"
 )
 
@@ -41,12 +51,11 @@ func TestGolden(t *testing.T) {
 		}
 		dir := filepath.Join(module, strings.TrimSuffix(filepath.Base(name), ".txtar"))
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var want *txtar.File
+			wants := map[string]*txtar.File{} // by name: what the case must produce
 			for i, f := range ar.Files {
-				switch f.Name {
-				case wantOutput, wantErrors:
-					want = &ar.Files[i]
-				default:
+				if f.Name == wantOutput || f.Name == wantErrors || f.Name == absent || strings.HasPrefix(f.Name, declPrefix) {
+					wants[f.Name] = &ar.Files[i]
+				} else {
 					writeFile(t, filepath.Join(dir, f.Name), string(f.Data))
 				}
 			}
@@ -54,27 +63,10 @@ func TestGolden(t *testing.T) {
 			if ok {
 				generated++
 			}
-			gotName := wantErrors
-			if ok {
-				gotName = wantOutput
-			}
-			if *update {
-				if want == nil {
-					ar.Files = append(ar.Files, txtar.File{})
-					want = &ar.Files[len(ar.Files)-1]
-				}
-				want.Name, want.Data = gotName, got
+			if checkGolden(t, name, wants, got, ok) && *update {
 				if err := os.WriteFile(name, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				return
-			}
-			if want == nil {
-				t.Fatalf("%s has neither %s nor %s; run go test ./generator -update", name, wantOutput, wantErrors)
-			}
-			if want.Name != gotName || !bytes.Equal(want.Data, got) {
-				t.Errorf("%s differs from what singletongen produces (go test ./generator -update rewrites it):\n%s",
-					want.Name, diff.Diff("want/"+want.Name, want.Data, "got/"+gotName, got))
 			}
 		})
 	}
@@ -87,6 +79,111 @@ func TestGolden(t *testing.T) {
 	t.Run("accessors without arguments inline", func(t *testing.T) {
 		checkInlining(t, module)
 	})
+}
+
+// checkGolden compares what a case produced, got (the generated file when ok, else the
+// errors), with wants, the archive's files of what it must produce. With -update it
+// rewrites them instead, and reports whether the archive changed.
+func checkGolden(t *testing.T, archive string, wants map[string]*txtar.File, got []byte, ok bool) (changed bool) {
+	t.Helper()
+	compare := func(want *txtar.File, got []byte) {
+		if bytes.Equal(want.Data, got) {
+			return
+		}
+		if *update {
+			want.Data, changed = got, true
+			return
+		}
+		t.Errorf("%s: %s differs from what singletongen produces (go test ./generator -update rewrites it):\n%s",
+			archive, want.Name, diff.Diff("want/"+want.Name, want.Data, "got/"+want.Name, got))
+	}
+	if !ok {
+		want := wants[wantErrors]
+		if want == nil {
+			t.Fatalf("%s: singletongen reported errors, and the archive has no %s:\n%s", archive, wantErrors, got)
+		}
+		compare(want, got)
+		return changed
+	}
+	if want := wants[wantOutput]; want != nil {
+		compare(want, got)
+	}
+	decls, err := declarations(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asserted := wants[wantOutput] != nil
+	for name, want := range wants {
+		if name, ok := strings.CutPrefix(name, declPrefix); ok {
+			asserted = true
+			decl, found := decls[name]
+			if !found {
+				t.Errorf("%s: the generated file declares no %s", archive, name)
+				continue
+			}
+			compare(want, decl)
+		}
+	}
+	if want := wants[absent]; want != nil {
+		for _, name := range strings.Fields(string(want.Data)) {
+			if _, found := decls[name]; found {
+				t.Errorf("%s: the generated file declares %s", archive, name)
+			}
+		}
+	}
+	if !asserted {
+		t.Errorf("%s: the case generates a file, and the archive has neither %s nor %s sections", archive, wantOutput, declPrefix)
+	}
+	return changed
+}
+
+// declarations returns the text of each declaration of a generated file, its doc
+// comment included, by name: GetClient, clientSpec, (*ClientManager).Get; "import" is
+// the import declaration.
+func declarations(src []byte) (map[string][]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	text := func(from, to token.Pos) []byte {
+		return append(src[fset.Position(from).Offset:fset.Position(to).Offset:fset.Position(to).Offset], '\n')
+	}
+	decls := map[string][]byte{}
+	for _, decl := range f.Decls {
+		switch decl := decl.(type) {
+		case *ast.FuncDecl:
+			start := decl.Pos()
+			if decl.Doc != nil {
+				start = decl.Doc.Pos()
+			}
+			name := decl.Name.Name
+			if decl.Recv != nil {
+				name = "(" + types.ExprString(decl.Recv.List[0].Type) + ")." + name
+			}
+			decls[name] = text(start, decl.End())
+		case *ast.GenDecl:
+			start := decl.Pos()
+			if decl.Doc != nil {
+				start = decl.Doc.Pos()
+			}
+			if decl.Tok == token.IMPORT {
+				decls["import"] = text(start, decl.End())
+				continue
+			}
+			for _, spec := range decl.Specs {
+				switch spec := spec.(type) {
+				case *ast.TypeSpec:
+					decls[spec.Name.Name] = text(start, decl.End())
+				case *ast.ValueSpec:
+					for _, id := range spec.Names {
+						decls[id.Name] = text(start, decl.End())
+					}
+				}
+			}
+		}
+	}
+	return decls, nil
 }
 
 // generate runs the generator in dir. It returns the generated file and true, or the
@@ -123,9 +220,11 @@ func generate(t *testing.T, dir string) ([]byte, bool) {
 	return results[0].Content, true
 }
 
+// The accessors without arguments, a context aside: the package-level ones (not their
+// Must variants) and the managers' Get.
 var (
-	argumentFreeFunc   = regexp.MustCompile(`(?m)^func (\w+)\(\) (\*\w+|\(\*\w+, error\)) \{`)
-	argumentFreeMethod = regexp.MustCompile(`(?m)^func \(m \*(\w+)\) Get\(\) (\*\w+|\(\*\w+, error\)) \{`)
+	argumentFreeFunc   = regexp.MustCompile(`(?m)^func ((?:[^Mm]|[Mm][^u]|[Mm]u[^s])\w*)\((?:\w+ context\.Context)?\) (\*\w+|\(\*\w+, error\)) \{`)
+	argumentFreeMethod = regexp.MustCompile(`(?m)^func \(m \*(\w+)\) Get\((?:\w+ context\.Context)?\) (\*\w+|\(\*\w+, error\)) \{`)
 )
 
 // checkInlining builds the module with -gcflags=-m and checks that the compiler inlines
