@@ -139,31 +139,27 @@ func mapLookup() jen.Code {
 //
 //	func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
 //		m.mu.Lock()
-//		current := m.builds[b.args] == b
-//		if current {
-//			delete(m.builds, b.args)
-//			b.result = s
-//			if publish {
-//				m.writable()[b.args] = s
-//			}
+//		defer m.mu.Unlock()
+//		if m.builds[b.args] != b {
+//			return false
 //		}
-//		m.mu.Unlock()
-//		close(b.done)
-//		return current
+//		delete(m.builds, b.args)
+//		if publish {
+//			m.writable()[b.args] = s
+//		}
+//		b.end(s)
+//		return true
 //	}
 func mapFinish() jen.Code {
 	return doc("finish ends build b with s, published if publish is set, and wakes b's waiters. It reports false, and does nothing else, when b was discarded.").
 		Add(method("m", mapName, "finish")).Params(jen.Id("b").Add(ptrTo(buildName)), jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool().Block(
 		jen.Id("m").Dot("mu").Dot("Lock").Call(),
-		jen.Id("current").Op(":=").Id("m").Dot("builds").Index(jen.Id("b").Dot("args")).Op("==").Id("b"),
-		jen.If(jen.Id("current")).Block(
-			jen.Delete(jen.Id("m").Dot("builds"), jen.Id("b").Dot("args")),
-			jen.Id("b").Dot("result").Op("=").Id("s"),
-			jen.If(jen.Id("publish")).Block(jen.Id("m").Dot("writable").Call().Index(jen.Id("b").Dot("args")).Op("=").Id("s")),
-		),
-		jen.Id("m").Dot("mu").Dot("Unlock").Call(),
-		jen.Close(jen.Id("b").Dot("done")),
-		jen.Return(jen.Id("current")),
+		jen.Defer().Id("m").Dot("mu").Dot("Unlock").Call(),
+		jen.If(jen.Id("m").Dot("builds").Index(jen.Id("b").Dot("args")).Op("!=").Id("b")).Block(jen.Return(jen.False())),
+		jen.Delete(jen.Id("m").Dot("builds"), jen.Id("b").Dot("args")),
+		jen.If(jen.Id("publish")).Block(jen.Id("m").Dot("writable").Call().Index(jen.Id("b").Dot("args")).Op("=").Id("s")),
+		jen.Id("b").Dot("end").Call(jen.Id("s")),
+		jen.Return(jen.True()),
 	)
 }
 
@@ -216,7 +212,10 @@ func mapPublish() jen.Code {
 //
 //	func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 //		m.mu.Lock()
-//		delete(m.builds, args)
+//		if b := m.builds[args]; b != nil {
+//			b.end(nil) // discarded: its waiters build again at once
+//			delete(m.builds, args)
+//		}
 //		var s *singletonState[A, T]
 //		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
 //			s = x.instances[args]
@@ -234,7 +233,10 @@ func mapRemove() jen.Code {
 	return doc("remove drops the instance for args, if any, and discards the build in flight for them; it returns what closing the instance returned. Dropping a published instance copies the index of the others: O(n).").
 		Add(method("m", mapName, "remove")).Params(jen.Id("args").Id("A"), specParam()).Error().Block(
 		jen.Id("m").Dot("mu").Dot("Lock").Call(),
-		jen.Delete(jen.Id("m").Dot("builds"), jen.Id("args")),
+		jen.If(jen.Id("b").Op(":=").Id("m").Dot("builds").Index(jen.Id("args")), jen.Id("b").Op("!=").Nil()).Block(
+			jen.Id("b").Dot("end").Call(jen.Nil()).Comment("discarded: its waiters build again at once"),
+			jen.Delete(jen.Id("m").Dot("builds"), jen.Id("args")),
+		),
 		jen.Var().Id("s").Add(ptrTo(stateName)),
 		jen.If(jen.Id("x").Op(":=").Add(loadAs(indexName, jen.Id("m").Dot("index"))), jen.Id("x").Op("!=").Nil()).Block(
 			jen.Id("s").Op("=").Id("x").Dot("instances").Index(jen.Id("args")),
@@ -286,11 +288,14 @@ func mapCount() jen.Code {
 //		if m.dirty != nil {
 //			prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
 //		}
+//		for _, b := range m.builds {
+//			b.end(nil) // discarded: its waiters build again at once
+//		}
 //		m.dirty, m.misses, m.builds = nil, 0, nil
 //		return prev
 //	}
 func mapInstall() jen.Code {
-	return doc("install publishes x, discards dirty and every build in flight, and returns an index of what it replaced.").
+	return doc("install publishes x, discards dirty and every build in flight, whose waiters build again at once, and returns an index of what it replaced.").
 		Add(method("m", mapName, "install")).Params(jen.Id("x").Add(ptrTo(indexName))).Add(ptrTo(indexName)).Block(
 		jen.Id("m").Dot("mu").Dot("Lock").Call(),
 		jen.Defer().Id("m").Dot("mu").Dot("Unlock").Call(),
@@ -298,6 +303,9 @@ func mapInstall() jen.Code {
 			jen.Qual("sync/atomic", "SwapPointer").Call(jen.Op("&").Id("m").Dot("index"), jen.Qual("unsafe", "Pointer").Call(jen.Id("x")))),
 		jen.If(jen.Id("m").Dot("dirty").Op("!=").Nil()).Block(
 			jen.Id("prev").Op("=").Add(newOf(indexName, field("instances", jen.Id("m").Dot("dirty")))).Comment("dirty holds every instance"),
+		),
+		jen.For(jen.List(jen.Id("_"), jen.Id("b")).Op(":=").Range().Id("m").Dot("builds")).Block(
+			jen.Id("b").Dot("end").Call(jen.Nil()).Comment("discarded: its waiters build again at once"),
 		),
 		jen.List(jen.Id("m").Dot("dirty"), jen.Id("m").Dot("misses"), jen.Id("m").Dot("builds")).Op("=").List(jen.Nil(), jen.Lit(0), jen.Nil()),
 		jen.Return(jen.Id("prev")),

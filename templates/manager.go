@@ -85,7 +85,7 @@ func (e *emitter) contextDoc() string {
 	if e.m.Context == "" {
 		return ""
 	}
-	return "A build runs on the goroutine of its first caller, with that caller's context, which the instance must not keep. A caller waiting for another's build returns ctx.Err() once its own context is done, and the build goes on. A build that fails while its caller's context is done fails for that caller alone: the others build again. Once built, an instance is returned whatever the context. A constructor that asks its own manager for the instance it is building, with the context it was given, gets an error instead of waiting for itself."
+	return "A build runs on the goroutine of its first caller, with that caller's context, which the instance must not keep. A caller waiting for another's build returns ctx.Err() once its own context is done, and the build goes on. A build that fails, or returns a nil instance, while its caller's context is done fails for that caller alone: the others build again. Once built, an instance is returned whatever the context. A constructor that, with the context it was given, asks for an instance whose build waits for it (its own, or one of a cycle of singletons of any package, on any goroutine) gets an error instead of waiting forever."
 }
 
 // dropDoc says what dropping instances does.
@@ -99,11 +99,11 @@ func (e *emitter) dropDoc() string {
 	case e.m.Closes():
 		s = fmt.Sprintf("Reset closes and drops the %s", e.m.Stem)
 	}
-	s += fmt.Sprintf(" that other goroutines may still be using: %s meant for tests, credential rotation and shutdown. A build in flight is discarded", they)
+	s += fmt.Sprintf(" that other goroutines may still be using: %s meant for tests, credential rotation and shutdown. They discard a build in flight without waiting for it: its waiters build again at once, so a new build may run beside the discarded one", they)
 	if e.m.Closes() {
-		s += ": what it built is closed,"
+		s += ", whose instance is closed when its constructor returns"
 	}
-	return s + " and its callers build again."
+	return s + ". There is one build in flight per instance otherwise."
 }
 
 // hookDoc says what the test hooks do.

@@ -15,7 +15,9 @@ import (
 const (
 	stateName     = "singletonState"
 	buildName     = "singletonBuild"
-	buildKeyName  = "singletonBuildKey"
+	chainKeyName  = "singletonChainKey"
+	nodeName      = "singletonNode"
+	cycleName     = "singletonCycle"
 	specName      = "singletonSpec"
 	constructName = "singletonConstruct"
 	cellName      = "singletonCell"
@@ -54,7 +56,9 @@ func Shared(managers []model.Manager) []Decl {
 	decls := []Decl{
 		shared(stateName, TypeDecl, stateType),
 		shared(buildName, TypeDecl, buildType),
-		shared(buildKeyName, TypeDecl, buildKeyType),
+		shared(chainKeyName, TypeDecl, chainKeyType),
+		shared(nodeName, TypeDecl, nodeType),
+		shared(cycleName, FuncDecl, cycle),
 		shared(specName, TypeDecl, specType),
 		shared(constructName, FuncDecl, construct),
 	}
@@ -131,36 +135,57 @@ func stateType(needs) []jen.Code {
 	}
 }
 
-// buildType renders a build in flight, and how its callers wait for it:
+// buildType renders a build in flight, how it ends, how its callers wait for it, and
+// what it tells the builds of every package about itself:
 //
 //	type singletonBuild[A comparable, T comparable] struct {
 //		args   A
 //		done   chan struct{}
 //		result *singletonState[A, T]
-//		outer  *singletonBuild[A, T]
-//	}
 //
-//	func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
-//		...
+//		mu      sync.Mutex
+//		ended   bool
+//		waiting []any
 //	}
 func buildType(needs) []jen.Code {
+	b := func(names ...string) *jen.Statement {
+		s := jen.Id("b")
+		for _, name := range names {
+			s.Dot(name)
+		}
+		return s
+	}
 	return []jen.Code{
-		doc(buildName+" is a build in flight. result is set before done is closed, and stays nil when the build was discarded: its waiters build again.").
+		doc(buildName+" is a build in flight, and a "+nodeName+" to the builds of every package. result is set before done is closed; it stays nil when the build was discarded, and its waiters build again.").
 			Type().Id(buildName).Types(typeParams()...).Struct(
 			jen.Id("args").Id("A"),
-			jen.Id("done").Chan().Struct(),
+			jen.Id("done").Chan().Struct().Comment("closed when the build ends or is discarded, under the manager's lock"),
 			jen.Id("result").Add(ptrTo(stateName)),
-			jen.Id("outer").Add(ptrTo(buildName)).Comment("the build whose constructor asked for this one, if any"),
+			jen.Line(),
+			jen.Id("mu").Qual("sync", "Mutex"),
+			jen.Id("ended").Bool().Comment("done is closed"),
+			jen.Id("waiting").Index().Any().Comment("the builds that the constructor waits for, or runs nested"),
 		),
-		doc("wait waits for b, a build that another caller runs, and returns its result, or nil when b was discarded.").
+		doc("end ends b with s, or discards it when s is nil, and wakes its waiters. The manager's lock is held.").
+			Add(method("b", buildName, "end")).Params(jen.Id("s").Add(ptrTo(stateName))).Block(
+			b("result").Op("=").Id("s"),
+			b("mu", "Lock").Call(),
+			jen.List(b("ended"), b("waiting")).Op("=").List(jen.True(), jen.Nil()),
+			b("mu", "Unlock").Call(),
+			jen.Close(b("done")),
+		),
+		doc("wait waits for b, a build that another caller runs, and returns its result, or nil when b was discarded. A constructor that would wait for a build that waits for it, directly or through other builds, gets an error instead.").
 			Add(method("b", buildName, "wait")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Add(ptrTo(stateName)).Block(
-			jen.For(
-				jen.List(jen.Id("o"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(generic(buildKeyName).Values()).Assert(ptrTo(buildName)),
-				jen.Id("o").Op("!=").Nil(),
-				jen.Id("o").Op("=").Id("o").Dot("outer"),
-			).Block(
-				jen.If(jen.Id("o").Op("==").Id("b")).Block(
-					jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor asked its own manager for the instance it is building, which would wait for itself")))),
+			jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
+				jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
+				jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
+				jen.Switch().Block(
+					jen.Case(jen.Id("me").Op("==").Id(nodeName).Call(jen.Id("b"))).Block(
+						jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor asked its own manager for the instance it is building, which would wait for itself")))),
+					),
+					jen.Case(jen.Id(cycleName).Call(jen.Id("me"), jen.Id("b"))).Block(
+						jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")))),
+					),
 				),
 			),
 			jen.Select().Block(
@@ -168,17 +193,93 @@ func buildType(needs) []jen.Code {
 				jen.Case(jen.Op("<-").Id("ctx").Dot("Done").Call()).Block(jen.Return(errorState(jen.Id("ctx").Dot("Err").Call()))),
 			),
 		),
+		doc("SingletongenWaitV1 records that b's constructor waits for x, another "+nodeName+", or no longer does.").
+			Add(method("b", buildName, "SingletongenWaitV1")).Params(jen.Id("x").Any(), jen.Id("add").Bool()).Block(
+			b("mu", "Lock").Call(),
+			jen.Defer().Add(b("mu", "Unlock")).Call(),
+			jen.If(jen.Id("add")).Block(
+				jen.If(jen.Op("!").Add(b("ended"))).Block(b("waiting").Op("=").Append(b("waiting"), jen.Id("x"))),
+				jen.Return(),
+			),
+			jen.For(jen.List(jen.Id("i"), jen.Id("w")).Op(":=").Range().Add(b("waiting"))).Block(
+				jen.If(jen.Id("w").Op("==").Id("x")).Block(
+					b("waiting").Op("=").Append(b("waiting").Index(jen.Empty(), jen.Id("i")), b("waiting").Index(jen.Id("i").Op("+").Lit(1), jen.Empty()).Op("...")),
+					jen.Return(),
+				),
+			),
+		),
+		doc("SingletongenWaitingV1 returns the builds b's constructor waits for; none once b ended.").
+			Add(method("b", buildName, "SingletongenWaitingV1")).Params().Index().Any().Block(
+			b("mu", "Lock").Call(),
+			jen.Defer().Add(b("mu", "Unlock")).Call(),
+			jen.Return(jen.Append(jen.Index().Any().Parens(jen.Nil()), b("waiting").Op("..."))),
+		),
 	}
 }
 
-// buildKeyType renders the context key under which a build marks the context it gives
-// its constructor:
+// chainKeyType renders the context key of the protocol between the builds of every
+// package:
 //
-//	type singletonBuildKey[A comparable, T comparable] struct{}
-func buildKeyType(needs) []jen.Code {
+//	type singletonChainKey = struct{ SingletongenChainV1 struct{} }
+func chainKeyType(needs) []jen.Code {
 	return []jen.Code{
-		doc(buildKeyName + " is the context key of the build whose constructor received the context.").
-			Type().Id(buildKeyName).Types(typeParams()...).Struct(),
+		doc(
+			chainKeyName + " is the context key under which a build marks the context its constructor receives, with itself as a " + nodeName + ". An unnamed struct type with an exported field is the same type in every package: the generated files of every package, and of every version of singletongen that speaks protocol V1, see each other's builds, and so find cycles of builds that would wait for each other forever.",
+		).Type().Id(chainKeyName).Op("=").Struct(jen.Id("SingletongenChainV1").Struct()),
+	}
+}
+
+// nodeType renders what a build is to the builds of every package:
+//
+//	type singletonNode = interface {
+//		SingletongenWaitV1(x any, add bool)
+//		SingletongenWaitingV1() []any
+//	}
+func nodeType(needs) []jen.Code {
+	return []jen.Code{
+		doc(nodeName+" is a build as the builds of every package see it, through methods whose names carry the version of the protocol. Nodes are pointers.").
+			Type().Id(nodeName).Op("=").Interface(
+			jen.Comment("SingletongenWaitV1 records that the build's constructor waits for x, another"),
+			jen.Comment("node, or no longer does."),
+			jen.Id("SingletongenWaitV1").Params(jen.Id("x").Any(), jen.Id("add").Bool()),
+			jen.Comment("SingletongenWaitingV1 returns the nodes the build's constructor waits for;"),
+			jen.Comment("none once the build ended."),
+			jen.Id("SingletongenWaitingV1").Params().Index().Any(),
+		),
+	}
+}
+
+// cycle renders the search for a cycle of builds that wait for each other:
+//
+//	func singletonCycle(me singletonNode, x any) bool {
+//		seen := map[any]bool{}
+//		next := []any{x}
+//		for len(next) > 0 && len(seen) < 10000 {
+//			...
+//		}
+//		return false
+//	}
+func cycle(needs) []jen.Code {
+	return []jen.Code{
+		doc(
+			cycleName+" reports whether me, a build whose constructor now waits for x, is among the builds that x waits for, directly or through others: they would wait for each other forever. Each waiter records what it waits for before it looks, so of the builds that close a cycle at the same time, one at least finds it. Finished and discarded builds wait for nothing; the search gives up after 10000 builds.",
+		).Func().Id(cycleName).Params(jen.Id("me").Id(nodeName), jen.Id("x").Any()).Bool().Block(
+			jen.Id("seen").Op(":=").Map(jen.Any()).Bool().Values(),
+			jen.Id("next").Op(":=").Index().Any().Values(jen.Id("x")),
+			jen.For(jen.Len(jen.Id("next")).Op(">").Lit(0).Op("&&").Len(jen.Id("seen")).Op("<").Lit(10000)).Block(
+				jen.Id("n").Op(":=").Id("next").Index(jen.Len(jen.Id("next")).Op("-").Lit(1)),
+				jen.Id("next").Op("=").Id("next").Index(jen.Empty(), jen.Len(jen.Id("next")).Op("-").Lit(1)),
+				jen.Switch().Block(
+					jen.Case(jen.Id("n").Op("==").Id("me")).Block(jen.Return(jen.True())),
+					jen.Case(jen.Id("seen").Index(jen.Id("n"))).Block(jen.Continue()),
+				),
+				jen.Id("seen").Index(jen.Id("n")).Op("=").True(),
+				jen.If(jen.List(jen.Id("node"), jen.Id("ok")).Op(":=").Id("n").Assert(jen.Id(nodeName)), jen.Id("ok")).Block(
+					jen.Id("next").Op("=").Append(jen.Id("next"), jen.Id("node").Dot("SingletongenWaitingV1").Call().Op("...")),
+				),
+			),
+			jen.Return(jen.False()),
+		),
 	}
 }
 
@@ -254,27 +355,32 @@ func construct(needs) []jen.Code {
 			ctorParam(),
 			jen.Id("finish").Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool(),
 		).Add(ptrTo(stateName)).Block(
+			jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
+				jen.Comment("b runs nested in the build of me, which waits for it meanwhile."),
+				jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
+				jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
+			),
 			jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(runName).Call(
 				jen.Func().Params().Params(jen.Id("T"), jen.Error()).Block(
-					jen.Return(jen.Id("ctor").Call(jen.Qual("context", "WithValue").Call(jen.Id("ctx"), generic(buildKeyName).Values(), jen.Id("b")), jen.Id("b").Dot("args"))),
+					jen.Return(jen.Id("ctor").Call(jen.Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Id(chainKeyName).Values(), jen.Id(nodeName).Call(jen.Id("b"))), jen.Id("b").Dot("args"))),
 				),
 				jen.Func().Params(jen.Id("what").String()).Block(
 					finish(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor ").Op("+").Id("what").Op("+").Lit(" in another goroutine"))), jen.False()),
 				),
 			),
-			jen.If(jen.Err().Op("!=").Nil().Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(
-				jen.Comment("The caller's own context ended the build: the error is for it alone, and"),
+			jen.Var().Id("zero").Id("T"),
+			jen.Id("failed").Op(":=").Err().Op("!=").Nil().Op("||").Id("c").Op("==").Id("zero").Op("||").Id("spec").Dot("isNil").Op("!=").Nil().Op("&&").Id("spec").Dot("isNil").Call(jen.Id("c")),
+			jen.If(jen.Id("failed").Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(
+				jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
 				jen.Comment("the waiters build again with their own contexts."),
 				finish(jen.Nil(), jen.False()),
+				jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Id("ctx").Dot("Err").Call()),
 				jen.Return(errorState(jen.Err())),
 			),
-			jen.Var().Id("zero").Id("T"),
 			jen.Id("s").Op(":=").Add(newOf(stateName, field("args", jen.Id("b").Dot("args")), field("err", jen.Err()))),
 			jen.Switch().Block(
 				jen.Case(jen.Err().Op("!=").Nil()),
-				jen.Case(jen.Id("c").Op("==").Id("zero").Op("||").Id("spec").Dot("isNil").Op("!=").Nil().Op("&&").Id("spec").Dot("isNil").Call(jen.Id("c"))).Block(
-					jen.Id("s").Dot("err").Op("=").Id("spec").Dot("nilErr"),
-				),
+				jen.Case(jen.Id("failed")).Block(jen.Id("s").Dot("err").Op("=").Id("spec").Dot("nilErr")),
 				jen.Default().Block(jen.Id("s").Dot("instance").Op("=").Id("c")),
 			),
 			jen.If(jen.Op("!").Add(finish(jen.Id("s"), jen.Id("s").Dot("err").Op("==").Nil().Op("||").Id("spec").Dot("cache").Op("&&").Err().Op("!=").Nil()))).Block(
@@ -306,23 +412,23 @@ func cellType(n needs) []jen.Code {
 		doc("finish ends build b with s, published if publish is set, and wakes b's waiters. It reports false, and does nothing else, when b was discarded.").
 			Add(method("c", cellName, "finish")).Params(statePtr.Clone(), jen.Id("b").Add(ptrTo(buildName)), jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool().Block(
 			jen.Id("c").Dot("mu").Dot("Lock").Call(),
-			jen.Id("current").Op(":=").Id("c").Dot("build").Op("==").Id("b"),
-			jen.If(jen.Id("current")).Block(
-				jen.Id("c").Dot("build").Op("=").Nil(),
-				jen.Id("b").Dot("result").Op("=").Id("s"),
-				jen.If(jen.Id("publish")).Block(
-					jen.Qual("sync/atomic", "StorePointer").Call(jen.Id("state"), jen.Qual("unsafe", "Pointer").Call(jen.Id("s"))),
-				),
+			jen.Defer().Id("c").Dot("mu").Dot("Unlock").Call(),
+			jen.If(jen.Id("c").Dot("build").Op("!=").Id("b")).Block(jen.Return(jen.False())),
+			jen.Id("c").Dot("build").Op("=").Nil(),
+			jen.If(jen.Id("publish")).Block(
+				jen.Qual("sync/atomic", "StorePointer").Call(jen.Id("state"), jen.Qual("unsafe", "Pointer").Call(jen.Id("s"))),
 			),
-			jen.Id("c").Dot("mu").Dot("Unlock").Call(),
-			jen.Close(jen.Id("b").Dot("done")),
-			jen.Return(jen.Id("current")),
+			jen.Id("b").Dot("end").Call(jen.Id("s")),
+			jen.Return(jen.True()),
 		),
-		doc("install publishes s, discards the build in flight, and returns what it replaced.").
+		doc("install publishes s, discards the build in flight, whose waiters build again at once, and returns what it replaced.").
 			Add(method("c", cellName, "install")).Params(statePtr.Clone(), jen.Id("s").Add(ptrTo(stateName))).Add(ptrTo(stateName)).Block(
 			jen.Id("c").Dot("mu").Dot("Lock").Call(),
 			jen.Defer().Id("c").Dot("mu").Dot("Unlock").Call(),
-			jen.Id("c").Dot("build").Op("=").Nil(),
+			jen.If(jen.Id("c").Dot("build").Op("!=").Nil()).Block(
+				jen.Id("c").Dot("build").Dot("end").Call(jen.Nil()),
+				jen.Id("c").Dot("build").Op("=").Nil(),
+			),
 			jen.Return(jen.Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "SwapPointer").Call(jen.Id("state"), jen.Qual("unsafe", "Pointer").Call(jen.Id("s"))))),
 		),
 	}
@@ -383,8 +489,7 @@ func cellGet() jen.Code {
 //		c.mu.Unlock()
 //		return &singletonState[A, T]{err: err}
 //	}
-//	outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
-//	b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+//	b = &singletonBuild[A, T]{args: args, done: make(chan struct{})}
 //	c.build = b
 //	c.mu.Unlock()
 //	if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
@@ -397,8 +502,7 @@ func startBuild(x string, finish *jen.Statement, register ...jen.Code) []jen.Cod
 	unlock := jen.Id(x).Dot("mu").Dot("Unlock").Call()
 	code := []jen.Code{
 		jen.If(jen.Err().Op(":=").Id("ctx").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(unlock.Clone(), jen.Return(errorState(jen.Err()))),
-		jen.List(jen.Id("outer"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(generic(buildKeyName).Values()).Assert(ptrTo(buildName)),
-		jen.Id("b").Op("=").Add(newOf(buildName, field("args", jen.Id("args")), field("done", jen.Make(jen.Chan().Struct())), field("outer", jen.Id("outer")))),
+		jen.Id("b").Op("=").Add(newOf(buildName, field("args", jen.Id("args")), field("done", jen.Make(jen.Chan().Struct())))),
 	}
 	code = append(code, register...)
 	finisher := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool().Block(jen.Return(finish))

@@ -33,8 +33,10 @@ var ErrClientConflict = errors.New("paragon: Client requested with other argumen
 // singleton: it would wait for itself, as with sync.Once.
 //
 // Reset drops the Client that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. A build in flight is discarded
-// and its callers build again.
+// for tests, credential rotation and shutdown. They discard a build in flight
+// without waiting for it: its waiters build again at once, so a new build may
+// run beside the discarded one. There is one build in flight per instance
+// otherwise.
 //
 // SetClientForTest and ResetClientForTest change the process-wide manager
 // until the test ends, then restore it; they refuse a parallel test. A fake
@@ -163,8 +165,10 @@ func ResetClientForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the Pool that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. A build in flight is discarded
-// and its callers build again.
+// for tests, credential rotation and shutdown. They discard a build in flight
+// without waiting for it: its waiters build again at once, so a new build may
+// run beside the discarded one. There is one build in flight per instance
+// otherwise.
 //
 // SetPoolForTest and ResetPoolForTest change the process-wide manager until
 // the test ends, then restore it; they refuse a parallel test.
@@ -280,8 +284,10 @@ func ResetPoolForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the Quiet that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. A build in flight is discarded
-// and its callers build again.
+// for tests, credential rotation and shutdown. They discard a build in flight
+// without waiting for it: its waiters build again at once, so a new build may
+// run beside the discarded one. There is one build in flight per instance
+// otherwise.
 type QuietManager struct {
 	// state is the published *quietState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
@@ -367,21 +373,41 @@ type singletonState[A comparable, T comparable] struct {
 	installed bool // by a test hook: returned for any arguments, never closed
 }
 
-// singletonBuild is a build in flight. result is set before done is closed,
-// and stays nil when the build was discarded: its waiters build again.
+// singletonBuild is a build in flight, and a singletonNode to the builds of
+// every package. result is set before done is closed; it stays nil when the
+// build was discarded, and its waiters build again.
 type singletonBuild[A comparable, T comparable] struct {
 	args   A
-	done   chan struct{}
+	done   chan struct{} // closed when the build ends or is discarded, under the manager's lock
 	result *singletonState[A, T]
-	outer  *singletonBuild[A, T] // the build whose constructor asked for this one, if any
+
+	mu      sync.Mutex
+	ended   bool  // done is closed
+	waiting []any // the builds that the constructor waits for, or runs nested
+}
+
+// end ends b with s, or discards it when s is nil, and wakes its waiters. The
+// manager's lock is held.
+func (b *singletonBuild[A, T]) end(s *singletonState[A, T]) {
+	b.result = s
+	b.mu.Lock()
+	b.ended, b.waiting = true, nil
+	b.mu.Unlock()
+	close(b.done)
 }
 
 // wait waits for b, a build that another caller runs, and returns its result,
-// or nil when b was discarded.
+// or nil when b was discarded. A constructor that would wait for a build that
+// waits for it, directly or through other builds, gets an error instead.
 func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
-	for o, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T]); o != nil; o = o.outer {
-		if o == b {
+	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
+		me.SingletongenWaitV1(b, true)
+		defer me.SingletongenWaitV1(b, false)
+		switch {
+		case me == singletonNode(b):
 			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
+		case singletonCycle(me, b):
+			return &singletonState[A, T]{err: errors.New(spec.name + " requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")}
 		}
 	}
 	select {
@@ -392,9 +418,79 @@ func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, 
 	}
 }
 
-// singletonBuildKey is the context key of the build whose constructor received
-// the context.
-type singletonBuildKey[A comparable, T comparable] struct{}
+// SingletongenWaitV1 records that b's constructor waits for x, another
+// singletonNode, or no longer does.
+func (b *singletonBuild[A, T]) SingletongenWaitV1(x any, add bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if add {
+		if !b.ended {
+			b.waiting = append(b.waiting, x)
+		}
+		return
+	}
+	for i, w := range b.waiting {
+		if w == x {
+			b.waiting = append(b.waiting[:i], b.waiting[i+1:]...)
+			return
+		}
+	}
+}
+
+// SingletongenWaitingV1 returns the builds b's constructor waits for; none
+// once b ended.
+func (b *singletonBuild[A, T]) SingletongenWaitingV1() []any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]any(nil), b.waiting...)
+}
+
+// singletonChainKey is the context key under which a build marks the context
+// its constructor receives, with itself as a singletonNode. An unnamed struct
+// type with an exported field is the same type in every package: the generated
+// files of every package, and of every version of singletongen that speaks
+// protocol V1, see each other's builds, and so find cycles of builds that
+// would wait for each other forever.
+type singletonChainKey = struct {
+	SingletongenChainV1 struct{}
+}
+
+// singletonNode is a build as the builds of every package see it, through
+// methods whose names carry the version of the protocol. Nodes are pointers.
+type singletonNode = interface {
+	// SingletongenWaitV1 records that the build's constructor waits for x, another
+	// node, or no longer does.
+	SingletongenWaitV1(x any, add bool)
+	// SingletongenWaitingV1 returns the nodes the build's constructor waits for;
+	// none once the build ended.
+	SingletongenWaitingV1() []any
+}
+
+// singletonCycle reports whether me, a build whose constructor now waits for
+// x, is among the builds that x waits for, directly or through others: they
+// would wait for each other forever. Each waiter records what it waits for
+// before it looks, so of the builds that close a cycle at the same time, one
+// at least finds it. Finished and discarded builds wait for nothing; the
+// search gives up after 10000 builds.
+func singletonCycle(me singletonNode, x any) bool {
+	seen := map[any]bool{}
+	next := []any{x}
+	for len(next) > 0 && len(seen) < 10000 {
+		n := next[len(next)-1]
+		next = next[:len(next)-1]
+		switch {
+		case n == me:
+			return true
+		case seen[n]:
+			continue
+		}
+		seen[n] = true
+		if node, ok := n.(singletonNode); ok {
+			next = append(next, node.SingletongenWaitingV1()...)
+		}
+	}
+	return false
+}
 
 // singletonSpec is what the shared code knows of a manager's instances.
 type singletonSpec[A comparable, T comparable] struct {
@@ -420,22 +516,31 @@ func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
 // reaches its caller, and ends b with finish. It returns nil when b was
 // discarded.
 func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
+		// b runs nested in the build of me, which waits for it meanwhile.
+		me.SingletongenWaitV1(b, true)
+		defer me.SingletongenWaitV1(b, false)
+	}
 	c, err := singletonRun(func() (T, error) {
-		return ctor(context.WithValue(ctx, singletonBuildKey[A, T]{}, b), b.args)
+		return ctor(context.WithValue(ctx, singletonChainKey{}, singletonNode(b)), b.args)
 	}, func(what string) {
 		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
 	})
-	if err != nil && ctx.Err() != nil {
-		// The caller's own context ended the build: the error is for it alone, and
+	var zero T
+	failed := err != nil || c == zero || spec.isNil != nil && spec.isNil(c)
+	if failed && ctx.Err() != nil {
+		// The caller's own context ended the build: the failure is its alone, and
 		// the waiters build again with their own contexts.
 		finish(nil, false)
+		if err == nil {
+			err = ctx.Err()
+		}
 		return &singletonState[A, T]{err: err}
 	}
-	var zero T
 	s := &singletonState[A, T]{args: b.args, err: err}
 	switch {
 	case err != nil:
-	case c == zero || spec.isNil != nil && spec.isNil(c):
+	case failed:
 		s.err = spec.nilErr
 	default:
 		s.instance = c
@@ -472,8 +577,7 @@ func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, ar
 				c.mu.Unlock()
 				return &singletonState[A, T]{err: err}
 			}
-			outer, _ := ctx.Value(singletonBuildKey[A, T]{}).(*singletonBuild[A, T])
-			b = &singletonBuild[A, T]{args: args, done: make(chan struct{}), outer: outer}
+			b = &singletonBuild[A, T]{args: args, done: make(chan struct{})}
 			c.build = b
 			c.mu.Unlock()
 			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
@@ -497,25 +601,27 @@ func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, ar
 // waiters. It reports false, and does nothing else, when b was discarded.
 func (c *singletonCell[A, T]) finish(state *unsafe.Pointer, b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
 	c.mu.Lock()
-	current := c.build == b
-	if current {
-		c.build = nil
-		b.result = s
-		if publish {
-			atomic.StorePointer(state, unsafe.Pointer(s))
-		}
+	defer c.mu.Unlock()
+	if c.build != b {
+		return false
 	}
-	c.mu.Unlock()
-	close(b.done)
-	return current
+	c.build = nil
+	if publish {
+		atomic.StorePointer(state, unsafe.Pointer(s))
+	}
+	b.end(s)
+	return true
 }
 
-// install publishes s, discards the build in flight, and returns what it
-// replaced.
+// install publishes s, discards the build in flight, whose waiters build again
+// at once, and returns what it replaced.
 func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A, T]) *singletonState[A, T] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.build = nil
+	if c.build != nil {
+		c.build.end(nil)
+		c.build = nil
+	}
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
 }
 
