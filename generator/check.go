@@ -27,11 +27,13 @@ type checker struct {
 type facts struct {
 	directive    *directiveComment
 	opts         *directive.Options
+	decl         string        // the annotated declaration's name, for messages
 	stem         string        // of the generated names
 	exported     bool          // whether the generated names are
-	named        *types.Named  // the annotated type
-	ctor         *types.Func   // nil: the zero value
-	returnsError bool          // the constructor returns (*T, error)
+	named        *types.Named  // the annotated type, or nil for a function
+	result       types.Type    // what the constructor returns: *T, *sql.DB, redis.UniversalClient
+	ctor         *types.Func   // the constructor, or nil to build the zero value
+	returnsError bool          // the constructor returns (result, error)
 	context      *types.Var    // the constructor's context.Context first parameter, or nil
 	params       []*types.Var  // the others
 	close        model.Close   // how to close what the manager drops
@@ -48,7 +50,7 @@ func (f *facts) at(key string) token.Pos {
 func (c *checker) file() (*model.File, []error) {
 	var errs []error
 	var found []*facts
-	annotated := map[*ast.TypeSpec]bool{}
+	annotated := map[ast.Node]bool{}
 	for _, d := range c.p.directives {
 		f, ferrs := c.annotation(d, annotated)
 		errs = append(errs, ferrs...)
@@ -110,18 +112,25 @@ func (c *checker) takenNames(found []*facts) map[string]bool {
 	return taken
 }
 
-// annotation checks one directive, the type it annotates and the type's constructor,
-// and returns what it found, or nil and the errors that make the type unusable.
-func (c *checker) annotation(d *directiveComment, annotated map[*ast.TypeSpec]bool) (*facts, []error) {
+// annotation checks one directive and the declaration it annotates, and returns what it
+// found, or nil and the errors that make the declaration unusable.
+func (c *checker) annotation(d *directiveComment, annotated map[ast.Node]bool) (*facts, []error) {
+	var decl ast.Node = d.spec
+	name := ""
 	switch {
 	case d.inTest:
-		return nil, []error{errorAt(d.comment.Pos(), "%s is in a test file: annotate a type declared in a non-test file", directive.Name)}
-	case d.spec == nil:
-		return nil, []error{errorAt(d.comment.Pos(), "%s must be in the doc comment of a package-level type declaration", directive.Name)}
-	case annotated[d.spec]:
-		return nil, []error{errorAt(d.comment.Pos(), "%s is given twice for %s", directive.Name, d.spec.Name.Name)}
+		return nil, []error{errorAt(d.comment.Pos(), "%s is in a test file: annotate a type or function declared in a non-test file", directive.Name)}
+	case d.spec != nil:
+		name = d.spec.Name.Name
+	case d.fn != nil:
+		decl, name = d.fn, d.fn.Name.Name
+	default:
+		return nil, []error{errorAt(d.comment.Pos(), "%s must be in the doc comment of a package-level type or function declaration", directive.Name)}
 	}
-	annotated[d.spec] = true
+	if annotated[decl] {
+		return nil, []error{errorAt(d.comment.Pos(), "%s is given twice for %s", directive.Name, name)}
+	}
+	annotated[decl] = true
 	opts, optErrs := directive.ParseOptions(d.comment.Text)
 	if opts == nil {
 		var errs []error
@@ -130,59 +139,27 @@ func (c *checker) annotation(d *directiveComment, annotated map[*ast.TypeSpec]bo
 		}
 		return nil, errs
 	}
-	named, err := c.annotatedType(d.spec)
-	if err != nil {
-		return nil, []error{err}
+	f := &facts{directive: d, opts: opts, decl: name}
+	var errs []error
+	if d.fn != nil {
+		errs = c.annotatedFunc(f, d.fn)
+	} else {
+		errs = c.annotatedType(f, d.spec)
 	}
-	f := &facts{directive: d, opts: opts, named: named}
-	f.stem, f.exported, _ = directive.Stem(named.Obj().Name(), false, opts)
-	if errs := c.constructor(f); len(errs) > 0 {
+	if len(errs) > 0 {
 		return nil, errs
 	}
-	if err := c.modeAndErrors(f); err != nil {
-		return nil, []error{err}
-	}
-	if err := c.closeMethod(f); err != nil {
-		return nil, []error{err}
-	}
-	if opts.Iface != "" {
-		if err := c.ifaceMethods(f); err != nil {
+	for _, check := range []func(*facts) error{c.modeAndErrors, c.closeMethod, c.ifaceMethods} {
+		if err := check(f); err != nil {
 			return nil, []error{err}
 		}
 	}
 	return f, nil
 }
 
-// annotatedType returns the struct type that spec declares, or why it cannot be
-// annotated.
-func (c *checker) annotatedType(spec *ast.TypeSpec) (*types.Named, error) {
-	name := spec.Name.Name
-	switch {
-	case spec.Assign.IsValid():
-		return nil, errorAt(spec.Name.Pos(), "%s is an alias: annotate the type it stands for", name)
-	case spec.TypeParams != nil:
-		return nil, errorAt(spec.Name.Pos(), "%s is generic: singletongen manages only non-generic struct types", name)
-	}
-	obj, _ := c.p.types.Scope().Lookup(name).(*types.TypeName)
-	if obj == nil {
-		return nil, errReported
-	}
-	named, _ := obj.Type().(*types.Named)
-	if named == nil {
-		return nil, errReported
-	}
-	switch named.Underlying().(type) {
-	case *types.Struct:
-		return named, nil
-	case *types.Interface:
-		return nil, errorAt(spec.Name.Pos(), "%s is an interface: annotate a struct type", name)
-	}
-	return nil, errorAt(spec.Name.Pos(), "%s is not a struct type (its underlying type is %s)", name, types.TypeString(named.Underlying(), qualifier(c.p.types)))
-}
-
 // modeAndErrors checks that the options mode= and onerror= suit the constructor.
 func (c *checker) modeAndErrors(f *facts) error {
-	opts, name := f.opts, f.named.Obj().Name()
+	opts, name := f.opts, f.decl
 	if opts.Keyed && opts.CacheErrors {
 		return errorAt(f.at("onerror"), "onerror=cache is not for mode=keyed: errors are never kept per key, so that bad keys from requests do not pile up")
 	}
@@ -204,45 +181,6 @@ func (c *checker) modeAndErrors(f *facts) error {
 		return errorAt(f.at("onerror"), "onerror=cache needs a constructor that returns an error, and %s", what)
 	}
 	return nil
-}
-
-// constructor finds and checks the constructor of an annotated type: the one the
-// directive names, else New<T> when the package declares it, else none (the zero value).
-func (c *checker) constructor(f *facts) []error {
-	typeName := f.named.Obj().Name()
-	name, explicit := directive.Constructor(typeName, f.opts)
-	obj := c.p.types.Scope().Lookup(name)
-	if obj == nil {
-		if explicit {
-			return []error{errorAt(f.at("constructor"), "constructor %s is not declared in package %s", name, c.p.name)}
-		}
-		return nil
-	}
-	fn, _ := obj.(*types.Func)
-	if fn == nil {
-		if explicit {
-			return []error{errorAt(f.at("constructor"), "constructor %s is a %s, not a function", name, objectKind(obj))}
-		}
-		return []error{errorAt(obj.Pos(), "%s is a %s: singletongen takes a %s declared in the package as the constructor of %s; declare a function, or name another with constructor=", name, objectKind(obj), name, typeName)}
-	}
-	sig := fn.Type().(*types.Signature)
-	want := fmt.Sprintf("want func(...) *%s or func(...) (*%s, error)", typeName, typeName)
-	if !explicit {
-		want += ", or name another constructor with constructor="
-	}
-	results := sig.Results()
-	ptr := types.NewPointer(f.named)
-	switch {
-	case sig.TypeParams().Len() > 0:
-		return []error{errorAt(fn.Pos(), "constructor %s is generic: %s", name, want)}
-	case results.Len() == 1 && types.Identical(results.At(0).Type(), ptr):
-	case results.Len() == 2 && types.Identical(results.At(0).Type(), ptr) && isError(results.At(1).Type()):
-		f.returnsError = true
-	default:
-		return []error{errorAt(fn.Pos(), "constructor %s has type %s: %s", name, types.TypeString(sig, qualifier(c.p.types)), want)}
-	}
-	f.ctor = fn
-	return c.parameters(f, sig)
 }
 
 // parameters checks the constructor's parameters: a context first, if any, and
@@ -288,7 +226,7 @@ func (c *checker) closeMethod(f *facts) error {
 	if f.opts.NeverClose {
 		return nil
 	}
-	instance := types.NewPointer(f.named)
+	instance := f.result
 	name := f.opts.CloseMethod
 	if name == "" {
 		name = "Close"
@@ -320,20 +258,27 @@ func (c *checker) closeMethod(f *facts) error {
 			name, name, types.TypeString(instance, qualifier(c.p.types)), types.TypeString(sig, qualifier(c.p.types)), shapes)
 	}
 	return errorAt(fn.Pos(), "method Close of %s has type %s: singletongen calls %s; set close=never and close instances yourself, or name another method with close=",
-		f.named.Obj().Name(), types.TypeString(sig, qualifier(c.p.types)), shapes)
+		strings.TrimPrefix(types.TypeString(instance, qualifier(c.p.types)), "*"), types.TypeString(sig, qualifier(c.p.types)), shapes)
 }
 
-// ifaceMethods finds the exported methods of *T for the interface that iface= asks for:
-// those declared in the package in source order, then promoted ones.
+// ifaceMethods finds, when iface= asks for it, the exported methods of the instance for
+// its interface: those declared in the package in source order, then those of other
+// packages, promoted ones included.
 func (c *checker) ifaceMethods(f *facts) error {
-	set := types.NewMethodSet(types.NewPointer(f.named))
+	if f.opts.Iface == "" {
+		return nil
+	}
+	if types.IsInterface(f.result) {
+		return errorAt(f.at("iface"), "iface=%s: %s returns an interface already, %s; drop iface=", f.opts.Iface, f.decl, types.TypeString(f.result, qualifier(c.p.types)))
+	}
+	set := types.NewMethodSet(f.result)
 	for i := range set.Len() {
 		if fn := set.At(i).Obj().(*types.Func); fn.Exported() {
 			f.methods = append(f.methods, fn)
 		}
 	}
 	if len(f.methods) == 0 {
-		return errorAt(f.at("iface"), "iface=%s: *%s has no exported methods", f.opts.Iface, f.named.Obj().Name())
+		return errorAt(f.at("iface"), "iface=%s: %s has no exported methods", f.opts.Iface, types.TypeString(f.result, qualifier(c.p.types)))
 	}
 	own := c.p.types
 	sort.SliceStable(f.methods, func(i, j int) bool {
@@ -372,9 +317,9 @@ func (c *checker) manager(f *facts, w *typeWriter) (model.Manager, []error) {
 		}
 		return spelled
 	}
-	m.Result = spell(types.NewPointer(f.named), f.named.Obj().Pos(), "")
+	m.Result = spell(f.result, f.directive.comment.Pos(), "%s: ", f.decl)
 	if f.ctor == nil {
-		m.Zero = spell(f.named, f.named.Obj().Pos(), "")
+		m.Zero = spell(f.named, f.directive.comment.Pos(), "")
 	} else {
 		m.Constructor = model.Func{Name: f.ctor.Name()}
 	}
@@ -394,7 +339,14 @@ func (c *checker) manager(f *facts, w *typeWriter) (model.Manager, []error) {
 	if f.opts.Iface != "" {
 		m.Interface = &model.Interface{Name: f.opts.Iface}
 		for _, fn := range f.methods {
-			m.Interface.Methods = append(m.Interface.Methods, c.method(f, fn, spell))
+			if method, ok := c.method(fn, w); ok {
+				m.Interface.Methods = append(m.Interface.Methods, method)
+			} else {
+				m.Interface.Omitted = append(m.Interface.Omitted, fn.Name())
+			}
+		}
+		if len(m.Interface.Methods) == 0 {
+			errs = append(errs, errorAt(f.at("iface"), "iface=%s: no exported method of %s has a signature that package %s can spell", f.opts.Iface, types.TypeString(f.result, qualifier(c.p.types)), c.p.name))
 		}
 	}
 	return m, errs
@@ -408,10 +360,12 @@ func (c *checker) signatureIndex(f *facts, i int) int {
 	return i
 }
 
-// method describes a method of the interface that iface= asks for.
-func (c *checker) method(f *facts, fn *types.Func, spell func(types.Type, token.Pos, string, ...any) model.Type) model.Method {
+// method describes a method of the interface that iface= asks for; ok is false when its
+// signature needs a type that the package cannot spell: an unexported one, or one of an
+// internal package of another module.
+func (c *checker) method(fn *types.Func, w *typeWriter) (m model.Method, ok bool) {
 	sig := fn.Signature()
-	pos := f.at("iface")
+	ok = true
 	params := func(tuple *types.Tuple, variadic bool) []model.Param {
 		var params []model.Param
 		for i := range tuple.Len() {
@@ -420,17 +374,20 @@ func (c *checker) method(f *facts, fn *types.Func, spell func(types.Type, token.
 			if variadic && i == tuple.Len()-1 {
 				t = t.(*types.Slice).Elem()
 			}
-			params = append(params, model.Param{Name: v.Name(), Type: spell(t, pos, "iface=%s: method %s: ", f.opts.Iface, fn.Name())})
+			spelled, err := w.expr(t)
+			ok = ok && err == nil
+			params = append(params, model.Param{Name: v.Name(), Type: spelled})
 		}
 		return params
 	}
-	return model.Method{
+	m = model.Method{
 		Name:     fn.Name(),
 		Doc:      c.methodDoc(fn),
 		Params:   params(sig.Params(), sig.Variadic()),
 		Results:  params(sig.Results(), false),
 		Variadic: sig.Variadic(),
 	}
+	return m, ok
 }
 
 // methodDoc returns the text of the doc comment of method fn of the package's own types.

@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -26,8 +27,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // file (decl:GetClient, decl:(*ClientManager).Get, decl:clientSpec, decl:import) for
 // the others, so that an emitter change rewrites only the goldens about it; or the
 // errors it must report (errors.want). A file "absent" lists, one per line, names the
-// generated file must not declare. Every generated file is then compiled and vetted, in
-// one module whose go.mod says go 1.22, and its argument-free accessors must inline.
+// generated file must not declare. Files under mod/ are other modules (mod/<dir>/go.mod
+// and their packages), which the golden module requires through a replace: types that
+// the package does not own. Every generated file is then compiled and vetted, in one
+// module whose go.mod says go 1.22, and its argument-free accessors must inline.
 const (
 	wantOutput = "singleton_gen.go.want"
 	wantErrors = "errors.want"
@@ -41,21 +44,40 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(archives) == 0 {
 		t.Fatalf("no golden archives: %v", err)
 	}
-	module := t.TempDir()
-	writeFile(t, filepath.Join(module, "go.mod"), "module "+goldenMod+"\n\ngo 1.22\n")
-	generated := 0
+	root := t.TempDir()
+	module := filepath.Join(root, "golden")
+	parsed := map[string]*txtar.Archive{}
+	goMod := "module " + goldenMod + "\n\ngo 1.22\n"
 	for _, name := range archives {
 		ar, err := txtar.ParseFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
+		parsed[name] = ar
+		for _, f := range ar.Files {
+			if rel, ok := strings.CutPrefix(f.Name, "mod/"); ok {
+				path := filepath.Join(root, "mod", rel)
+				writeFile(t, path, string(f.Data))
+				if filepath.Base(rel) == "go.mod" {
+					dep := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(string(f.Data), "\n", 2)[0], "module"))
+					goMod += fmt.Sprintf("\nrequire %s v0.0.0\n\nreplace %s => %s\n", dep, dep, filepath.Dir(path))
+				}
+			}
+		}
+	}
+	writeFile(t, filepath.Join(module, "go.mod"), goMod)
+	generated := 0
+	for _, name := range archives {
+		ar := parsed[name]
 		dir := filepath.Join(module, strings.TrimSuffix(filepath.Base(name), ".txtar"))
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			wants := map[string]*txtar.File{} // by name: what the case must produce
 			for i, f := range ar.Files {
-				if f.Name == wantOutput || f.Name == wantErrors || f.Name == absent || strings.HasPrefix(f.Name, declPrefix) {
+				switch {
+				case f.Name == wantOutput || f.Name == wantErrors || f.Name == absent || strings.HasPrefix(f.Name, declPrefix):
 					wants[f.Name] = &ar.Files[i]
-				} else {
+				case strings.HasPrefix(f.Name, "mod/"):
+				default:
 					writeFile(t, filepath.Join(dir, f.Name), string(f.Data))
 				}
 			}

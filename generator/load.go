@@ -71,10 +71,12 @@ type outputFile struct {
 	content []byte
 }
 
-// directiveComment is a //singleton:generate comment, with the type it annotates.
+// directiveComment is a //singleton:generate comment, with the declaration it
+// annotates: a type or a function.
 type directiveComment struct {
 	comment *ast.Comment
-	spec    *ast.TypeSpec // nil when the comment is not on a package-level type
+	spec    *ast.TypeSpec // the type it annotates, if any
+	fn      *ast.FuncDecl // the function it annotates, if any
 	inTest  bool          // in a _test.go file
 }
 
@@ -426,26 +428,34 @@ func (l *loader) parse(name string, src []byte) *ast.File {
 	return f
 }
 
-// findDirectives records the directives of a file, with the type each annotates. The
-// doc comment of a type sits on its GenDecl unless the declaration is parenthesised.
+// findDirectives records the directives of a file, with the declaration each
+// annotates. The doc comment of a type sits on its GenDecl unless the declaration is
+// parenthesised.
 func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
-	docs := map[*ast.CommentGroup]*ast.TypeSpec{}
+	types := map[*ast.CommentGroup]*ast.TypeSpec{}
+	funcs := map[*ast.CommentGroup]*ast.FuncDecl{}
 	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			ts := spec.(*ast.TypeSpec)
-			for _, doc := range directive.Docs(gd, ts) {
-				docs[doc] = ts
+		switch decl := decl.(type) {
+		case *ast.FuncDecl:
+			if decl.Doc != nil {
+				funcs[decl.Doc] = decl
+			}
+		case *ast.GenDecl:
+			if decl.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range decl.Specs {
+				ts := spec.(*ast.TypeSpec)
+				for _, doc := range directive.Docs(decl, ts) {
+					types[doc] = ts
+				}
 			}
 		}
 	}
 	for _, group := range f.Comments {
 		for _, c := range group.List {
 			if directive.Is(c.Text) {
-				p.directives = append(p.directives, &directiveComment{comment: c, spec: docs[group], inTest: inTest})
+				p.directives = append(p.directives, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest})
 			}
 		}
 	}

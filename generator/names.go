@@ -65,7 +65,7 @@ func (c *checker) sharedNames(f, other *facts, decls []templates.Decl) error {
 		names = append(names, d.Name)
 	}
 	return errorAt(f.directive.comment.Pos(), "names generated for %s are also generated for %s (annotated at %s): %s; rename one with manager=, getter= or instance=",
-		f.named.Obj().Name(), other.named.Obj().Name(), c.where(other.directive.comment.Pos()), strings.Join(names, ", "))
+		f.decl, other.decl, c.where(other.directive.comment.Pos()), strings.Join(names, ", "))
 }
 
 // userCollisions returns the errors of the package's declarations that take a generated
@@ -86,7 +86,7 @@ func (c *checker) userCollisions(generated map[string]generatedName, methods map
 			hint = ", or rename the generated one with manager=, instance= or getter="
 		}
 		errs = append(errs, errorAt(pos, "%s collides with %s that singletongen generates for %s (annotated at %s): rename yours%s",
-			name, g.decl.Role, g.facts.named.Obj().Name(), c.where(g.facts.directive.comment.Pos()), hint))
+			name, g.decl.Role, g.facts.decl, c.where(g.facts.directive.comment.Pos()), hint))
 	}
 	scope := c.p.types.Scope()
 	for _, name := range scope.Names() {

@@ -79,7 +79,7 @@ func newTypeWriter(pkg *types.Package, imports *importSet) *typeWriter {
 
 // expr spells t, which may be any type a package can name: types.TypeString writes it,
 // with a marker in place of each package qualifier, which expr turns into a qualified
-// name for the templates (and an import).
+// name for the templates (and an import, once the whole type is spelt).
 func (w *typeWriter) expr(t types.Type) (model.Type, error) {
 	const mark = "\x00"
 	spelled := types.TypeString(t, func(p *types.Package) string {
@@ -90,6 +90,7 @@ func (w *typeWriter) expr(t types.Type) (model.Type, error) {
 		return mark + p.Path() + mark
 	})
 	var out model.Type
+	var imports []*types.Package
 	for spelled != "" {
 		before, rest, found := strings.Cut(spelled, mark)
 		if before != "" {
@@ -105,14 +106,33 @@ func (w *typeWriter) expr(t types.Type) (model.Type, error) {
 			end = len(rest)
 		}
 		name := rest[:end]
-		if !token.IsExported(name) {
+		switch {
+		case !token.IsExported(name):
 			return nil, fmt.Errorf("%s names %s.%s, which is not exported: generated code cannot spell it", types.TypeString(t, qualifier(w.pkg)), path, name)
+		case !importable(w.pkg.Path(), path):
+			return nil, fmt.Errorf("%s names %s.%s, of an internal package that %s cannot import", types.TypeString(t, qualifier(w.pkg)), path, name, w.pkg.Path())
 		}
-		w.imports.add(w.packages[path])
+		imports = append(imports, w.packages[path])
 		out = append(out, model.TypePart{Path: path, Name: name})
 		spelled = rest[end:]
 	}
+	for _, p := range imports {
+		w.imports.add(p)
+	}
 	return out, nil
+}
+
+// importable reports whether package from may import path: a path with an internal
+// element is importable only from below the folder that holds it.
+func importable(from, path string) bool {
+	elems := strings.Split(path, "/")
+	for i := len(elems) - 1; i >= 0; i-- {
+		if elems[i] == "internal" {
+			parent := strings.Join(elems[:i], "/")
+			return parent == "" || from == parent || strings.HasPrefix(from, parent+"/")
+		}
+	}
+	return true
 }
 
 // importSet names the packages a generated file imports: each by its own name unless

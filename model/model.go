@@ -62,6 +62,10 @@ type Func struct {
 type Interface struct {
 	Name    string
 	Methods []Method // in source order
+	// Omitted are the exported methods left out because their signatures need types
+	// that the generated file cannot spell (unexported, or of another module's internal
+	// package).
+	Omitted []string
 }
 
 // Method is one method of an Interface.

@@ -90,16 +90,16 @@ func (e *emitter) contextDoc() string {
 
 // dropDoc says what dropping instances does.
 func (e *emitter) dropDoc() string {
-	s, they := fmt.Sprintf("Reset drops the %s", e.m.Stem), "it is"
+	s, they, discard := fmt.Sprintf("Reset drops the %s", e.m.Stem), "it is", "It discards"
 	switch {
 	case e.m.Keyed && e.m.Closes():
-		s, they = "Delete and Reset close and drop instances", "they are"
+		s, they, discard = "Delete and Reset close and drop instances", "they are", "They discard"
 	case e.m.Keyed:
-		s, they = "Delete and Reset drop instances", "they are"
+		s, they, discard = "Delete and Reset drop instances", "they are", "They discard"
 	case e.m.Closes():
 		s = fmt.Sprintf("Reset closes and drops the %s", e.m.Stem)
 	}
-	s += fmt.Sprintf(" that other goroutines may still be using: %s meant for tests, credential rotation and shutdown. They discard a build in flight without waiting for it: its waiters build again at once, so a new build may run beside the discarded one", they)
+	s += fmt.Sprintf(" that other goroutines may still be using: %s meant for tests, credential rotation and shutdown. %s a build in flight without waiting for it: its waiters build again at once, so a new build may run beside the discarded one", they, discard)
 	if e.m.Closes() {
 		s += ", whose instance is closed when its constructor returns"
 	}
@@ -289,9 +289,17 @@ func (e *emitter) ifaceType() []jen.Code {
 		}
 		methods = append(methods, jen.Id(method.Name).Params(signatureParams(method.Params, method.Variadic)...).Params(signatureParams(method.Results, false)...))
 	}
+	omitted := ""
+	switch len(iface.Omitted) {
+	case 0:
+	case 1:
+		omitted = fmt.Sprintf("It leaves out %s, whose signature needs a type that this package cannot name.", iface.Omitted[0])
+	default:
+		omitted = fmt.Sprintf("It leaves out %s, whose signatures need types that this package cannot name.", strings.Join(iface.Omitted, ", "))
+	}
 	return []jen.Code{
 		doc(fmt.Sprintf("%s is the interface of %s's exported methods, which %s stores and returns: tests can install any fake, and mock generators can work from it.",
-			iface.Name, e.spell(e.m.Result), e.m.Names.Manager)).
+			iface.Name, e.spell(e.m.Result), e.m.Names.Manager), omitted).
 			Type().Id(iface.Name).Interface(methods...),
 		jen.Var().Id("_").Id(iface.Name).Op("=").Parens(typ(e.m.Result)).Parens(jen.Nil()),
 	}

@@ -23,7 +23,7 @@ import (
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the NoArg that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -145,7 +145,7 @@ func ResetNoArgForTest(tb interface {
 // another singleton: it would wait for itself, as with sync.Once.
 //
 // Reset drops the NoArgErr that other goroutines may still be using: it is
-// meant for tests, credential rotation and shutdown. They discard a build in
+// meant for tests, credential rotation and shutdown. It discards a build in
 // flight without waiting for it: its waiters build again at once, so a new
 // build may run beside the discarded one. There is one build in flight per
 // instance otherwise.
@@ -282,7 +282,7 @@ var ErrStringArgConflict = errors.New("accessors: StringArg requested with other
 // another singleton: it would wait for itself, as with sync.Once.
 //
 // Reset drops the StringArg that other goroutines may still be using: it is
-// meant for tests, credential rotation and shutdown. They discard a build in
+// meant for tests, credential rotation and shutdown. It discards a build in
 // flight without waiting for it: its waiters build again at once, so a new
 // build may run beside the discarded one. There is one build in flight per
 // instance otherwise.
@@ -576,7 +576,7 @@ func ResetKeyedForTest(tb interface {
 // an error instead of waiting forever.
 //
 // Reset drops the Ctx that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.

@@ -33,8 +33,8 @@ var ErrConnConflict = errors.New("behavior: Conn requested with other arguments 
 // singleton: it would wait for itself, as with sync.Once.
 //
 // Reset closes and drops the Conn that other goroutines may still be using: it
-// is meant for tests, credential rotation and shutdown. They discard a build
-// in flight without waiting for it: its waiters build again at once, so a new
+// is meant for tests, credential rotation and shutdown. It discards a build in
+// flight without waiting for it: its waiters build again at once, so a new
 // build may run beside the discarded one, whose instance is closed when its
 // constructor returns. There is one build in flight per instance otherwise.
 //
@@ -180,7 +180,7 @@ var ErrCachedConflict = errors.New("behavior: Cached requested with other argume
 // through another singleton: it would wait for itself, as with sync.Once.
 //
 // Reset drops the Cached that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -315,11 +315,10 @@ func ResetCachedForTest(tb interface {
 // singleton: it would wait for itself, as with sync.Once.
 //
 // Reset closes and drops the Session that other goroutines may still be using:
-// it is meant for tests, credential rotation and shutdown. They discard a
-// build in flight without waiting for it: its waiters build again at once, so
-// a new build may run beside the discarded one, whose instance is closed when
-// its constructor returns. There is one build in flight per instance
-// otherwise.
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
 //
 // SetSessionForTest and ResetSessionForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they
@@ -446,11 +445,10 @@ func ResetSessionForTest(tb interface {
 // singleton: it would wait for itself, as with sync.Once.
 //
 // Reset closes and drops the Counter that other goroutines may still be using:
-// it is meant for tests, credential rotation and shutdown. They discard a
-// build in flight without waiting for it: its waiters build again at once, so
-// a new build may run beside the discarded one, whose instance is closed when
-// its constructor returns. There is one build in flight per instance
-// otherwise.
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
 //
 // SetCounterForTest and ResetCounterForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they
@@ -572,7 +570,7 @@ func ResetCounterForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the Plain that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -699,7 +697,7 @@ var ErrQuietConflict = errors.New("behavior: Quiet requested with other argument
 // singleton: it would wait for itself, as with sync.Once.
 //
 // Reset drops the Quiet that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -1148,8 +1146,8 @@ var ErrLinkConflict = errors.New("behavior: Link requested with other arguments 
 // an error instead of waiting forever.
 //
 // Reset closes and drops the Link that other goroutines may still be using: it
-// is meant for tests, credential rotation and shutdown. They discard a build
-// in flight without waiting for it: its waiters build again at once, so a new
+// is meant for tests, credential rotation and shutdown. It discards a build in
+// flight without waiting for it: its waiters build again at once, so a new
 // build may run beside the discarded one, whose instance is closed when its
 // constructor returns. There is one build in flight per instance otherwise.
 //
@@ -1310,11 +1308,10 @@ var ErrRemoteConflict = errors.New("behavior: Remote requested with other argume
 // another singleton: it would wait for itself, as with sync.Once.
 //
 // Reset closes and drops the Remote that other goroutines may still be using:
-// it is meant for tests, credential rotation and shutdown. They discard a
-// build in flight without waiting for it: its waiters build again at once, so
-// a new build may run beside the discarded one, whose instance is closed when
-// its constructor returns. There is one build in flight per instance
-// otherwise.
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
 //
 // SetRemoteForTest and ResetRemoteForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they

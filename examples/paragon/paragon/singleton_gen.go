@@ -50,11 +50,10 @@ var ErrClientConflict = errors.New("paragon: Client requested with other argumen
 // it would wait for itself, as with sync.Once.
 //
 // Reset closes and drops the Client that other goroutines may still be using:
-// it is meant for tests, credential rotation and shutdown. They discard a
-// build in flight without waiting for it: its waiters build again at once, so
-// a new build may run beside the discarded one, whose instance is closed when
-// its constructor returns. There is one build in flight per instance
-// otherwise.
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
 //
 // SetClientForTest and ResetClientForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they

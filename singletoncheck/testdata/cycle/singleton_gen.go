@@ -23,7 +23,7 @@ import (
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the A that other goroutines may still be using: it is meant for
-// tests, credential rotation and shutdown. They discard a build in flight
+// tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -142,7 +142,7 @@ func ResetAForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the B that other goroutines may still be using: it is meant for
-// tests, credential rotation and shutdown. They discard a build in flight
+// tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -261,7 +261,7 @@ func ResetBForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the C that other goroutines may still be using: it is meant for
-// tests, credential rotation and shutdown. They discard a build in flight
+// tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -380,7 +380,7 @@ func ResetCForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the D that other goroutines may still be using: it is meant for
-// tests, credential rotation and shutdown. They discard a build in flight
+// tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -499,7 +499,7 @@ func ResetDForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the E that other goroutines may still be using: it is meant for
-// tests, credential rotation and shutdown. They discard a build in flight
+// tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -618,7 +618,7 @@ func ResetEForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the Lazy that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.

@@ -33,7 +33,7 @@ var ErrClientConflict = errors.New("paragon: Client requested with other argumen
 // singleton: it would wait for itself, as with sync.Once.
 //
 // Reset drops the Client that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -165,7 +165,7 @@ func ResetClientForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the Pool that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
@@ -284,7 +284,7 @@ func ResetPoolForTest(tb interface {
 // would wait for itself, as with sync.Once.
 //
 // Reset drops the Quiet that other goroutines may still be using: it is meant
-// for tests, credential rotation and shutdown. They discard a build in flight
+// for tests, credential rotation and shutdown. It discards a build in flight
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
