@@ -9,8 +9,9 @@ import (
 
 // checkBypasses reports composite literals of annotated types and calls of their
 // constructors that build an instance behind its manager's back: anywhere outside the
-// type's package, and inside it anywhere but in the constructor, the generated file and
-// tests.
+// type's package, and inside it anywhere but in the constructor and the generated file.
+// Test files are never reported, in any package: tests build the fakes they install
+// with Set<T>ForTest.
 func (c *checker) checkBypasses() {
 	filter := []ast.Node{(*ast.File)(nil), (*ast.FuncDecl)(nil), (*ast.CompositeLit)(nil), (*ast.CallExpr)(nil)}
 	var file *ast.File
@@ -53,17 +54,16 @@ func (c *checker) checkBypasses() {
 }
 
 // mayBuild reports whether code in file, inside fn (nil at package level), may build s
-// itself: in s's own package (or its external tests), in its constructor, its generated
-// file or a test.
+// of package pkg itself: in a test file of any package, and in pkg's generated file and
+// s's constructor.
 func (c *checker) mayBuild(pkg *types.Package, s *singleton, file *ast.File, fn *ast.FuncDecl) bool {
-	externalTest := c.pass.Pkg.Path() == pkg.Path()+"_test" && c.pass.Pkg.Name() == pkg.Name()+"_test"
-	if c.pass.Pkg != pkg && !externalTest {
+	switch {
+	case c.isTestFile(file):
+		return true
+	case c.pass.Pkg != pkg:
 		return false
 	}
-	if isOurs(file) || c.isTestFile(file) {
-		return true
-	}
-	return fn != nil && fn.Recv == nil && fn.Name.Name == s.Constructor && c.pass.Pkg == pkg
+	return isOurs(file) || fn != nil && fn.Recv == nil && fn.Name.Name == s.Constructor
 }
 
 // accessors names what to use instead of building s, as code in file spells it.

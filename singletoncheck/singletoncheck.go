@@ -2,8 +2,9 @@
 // singletongen generates:
 //
 //   - a composite literal of an annotated type, or a call of its constructor, outside the
-//     type's own package, or inside it anywhere but in the constructor, the generated
-//     file and tests: an instance built behind its manager's back;
+//     type's own package, or inside it anywhere but in the constructor and the generated
+//     file: an instance built behind its manager's back. Test files are never reported,
+//     in any package: tests build fakes;
 //   - a test that calls a generated Set<T>ForTest or Reset<T>ForTest hook after
 //     t.Parallel(), or from a subtest of a parallel test: the hook panics there;
 //   - a constructor cycle: the constructor of an annotated type reaches, through calls in
