@@ -1,6 +1,6 @@
 // Command singletoncheck reports code that defeats the managers singletongen generates:
-// instances of annotated types built behind their manager's back, test hooks in
-// parallel tests, and constructor cycles. Run it alone,
+// instances of singletons (annotated types and functions) built behind their manager's
+// back, test hooks in parallel tests, and constructor cycles. Run it alone,
 //
 //	singletoncheck ./...
 //
