@@ -9,7 +9,7 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 )
 
-// checkCycles works out, for each function of the package, the annotated types whose
+// checkCycles works out, for each function of the package, the singletons whose
 // accessors it reaches, exports that as a fact for the packages that call it, and
 // reports the constructors that reach their own accessor, directly or through other
 // constructors: each would wait for its own build.
@@ -45,7 +45,7 @@ func (c *checker) checkCycles() {
 			default:
 				var fact reachesFact
 				if c.pass.ImportObjectFact(callee, &fact) {
-					for _, k := range fact.Types {
+					for _, k := range fact.Singletons {
 						reach[obj][k] = true
 					}
 				}
@@ -68,7 +68,7 @@ func (c *checker) checkCycles() {
 	}
 	for obj, set := range reach {
 		if len(set) > 0 && obj.Exported() {
-			c.pass.ExportObjectFact(obj, &reachesFact{Types: sortedKeys(set)})
+			c.pass.ExportObjectFact(obj, &reachesFact{Singletons: sortedKeys(set)})
 		}
 	}
 
@@ -89,7 +89,7 @@ func (c *checker) checkCycles() {
 		}
 		var fact reachesFact
 		c.pass.ImportObjectFact(ctor, &fact)
-		return fact.Types
+		return fact.Singletons
 	}
 	local := c.singletons(c.pass.Pkg)
 	names := make([]string, 0, len(local))
@@ -107,20 +107,20 @@ func (c *checker) checkCycles() {
 		if fd == nil {
 			continue
 		}
-		start := key(c.pass.Pkg, s.Type)
+		start := key(c.pass.Pkg, s.Decl)
 		if path := findPath(start, start, edges, map[string]bool{}); path != nil {
 			c.pass.Reportf(fd.Name.Pos(), "constructor cycle: %s; the first Get would wait for its own build forever", c.describeCycle(c.fileAt(fd.Pos()), start, path))
 		}
 	}
 }
 
-// accessorCalled returns the key of the annotated type whose process-wide instance call
-// asks for: its getter, its panicking getter, or Get on the process-wide manager.
+// accessorCalled returns the key of the singleton whose process-wide instance call asks
+// for: its getter, its panicking getter, or Get on the process-wide manager.
 func (c *checker) accessorCalled(call *ast.CallExpr) string {
 	if callee := typeutil.StaticCallee(c.pass.TypesInfo, call); callee != nil && callee.Signature().Recv() == nil {
 		for _, s := range c.singletons(callee.Pkg()) {
-			if callee.Name() == s.Getter || callee.Name() == s.MustGetter {
-				return key(callee.Pkg(), s.Type)
+			if s.Global && (callee.Name() == s.Getter || callee.Name() == s.MustGetter) {
+				return key(callee.Pkg(), s.Decl)
 			}
 		}
 	}
@@ -135,16 +135,15 @@ func (c *checker) accessorCalled(call *ast.CallExpr) string {
 	}
 	if callee := typeutil.StaticCallee(c.pass.TypesInfo, inner); callee != nil && callee.Signature().Recv() == nil {
 		for _, s := range c.singletons(callee.Pkg()) {
-			if callee.Name() == s.Instance {
-				return key(callee.Pkg(), s.Type)
+			if s.Global && callee.Name() == s.Instance {
+				return key(callee.Pkg(), s.Decl)
 			}
 		}
 	}
 	return ""
 }
 
-// singletonByKey finds the annotated type of a key among the package and its
-// dependencies.
+// singletonByKey finds the singleton of a key among the package and its dependencies.
 func (c *checker) singletonByKey(k string) (*types.Package, *singleton) {
 	path := k[:strings.LastIndex(k, ".")]
 	seen := map[*types.Package]bool{}

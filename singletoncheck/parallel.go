@@ -31,10 +31,10 @@ func (c *checker) checkParallelHooks() {
 	}
 }
 
-// hookOf returns the annotated type whose test hook f is, or nil.
+// hookOf returns the singleton whose test hook f is, or nil.
 func (c *checker) hookOf(f *types.Func) *singleton {
 	for _, s := range c.singletons(f.Pkg()) {
-		if s.TestHooks && (f.Name() == s.SetForTest || f.Name() == s.ResetForTest) {
+		if s.Global && s.TestHooks && (f.Name() == s.SetForTest || f.Name() == s.ResetForTest) {
 			return s
 		}
 	}

@@ -1,12 +1,14 @@
 // Command singletoncheck reports code that defeats the managers singletongen generates:
-// instances of annotated types built behind their manager's back, test hooks in
-// parallel tests, and constructor cycles. Run it alone,
+// instances of singletons (annotated types and functions) built behind their manager's
+// back, test hooks in parallel tests, and constructor cycles. As a tool dependency of
+// a module (go get -tool github.com/singletongen/singletongen/cmd/singletoncheck), run
+// it alone,
 //
-//	singletoncheck ./...
+//	go tool singletoncheck ./...
 //
 // or under go vet:
 //
-//	go vet -vettool=$(which singletoncheck) ./...
+//	go vet -vettool=$(go tool -n singletoncheck) ./...
 package main
 
 import (

@@ -18,3 +18,8 @@ func Bypass() {
 	_ = &paragon.Client{}   // want `paragon.Client is a singleton: get it with paragon.GetClient`
 	_ = []*paragon.Pool{{}} // want `paragon.Pool is a singleton: get it with paragon.GetPool`
 }
+
+// Deferred keeps the constructor to call it later: that builds a client too.
+func Deferred() func(string) (*paragon.Client, error) {
+	return paragon.NewClient // want `^paragon.NewClient taken as a value builds a paragon.Client behind its manager's back: get it with paragon.GetClient \(or a paragon.ClientManager from paragon.NewClientManager\)$`
+}

@@ -6,8 +6,10 @@ import (
 	"example.com/check/paragon"
 )
 
-func TestOtherPackagesTestsDoNotBuildEither(t *testing.T) {
-	_ = &paragon.Client{} // want `paragon.Client is a singleton`
+func TestOtherPackagesTestsBuildFakes(t *testing.T) {
+	paragon.SetClientForTest(t, &paragon.Client{})
+	fake, _ := paragon.NewClient("fake")
+	paragon.SetClientForTest(t, fake)
 }
 
 func TestHookOfAnotherPackage(t *testing.T) {

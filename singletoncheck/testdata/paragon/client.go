@@ -44,4 +44,10 @@ type Quiet struct{}
 // SetQuietForTest is not a generated hook.
 func SetQuietForTest(t interface{ Name() string }, q *Quiet) {}
 
+// shadow declares a type of the singleton's name: it is another type.
+func shadow() {
+	type Client struct{}
+	_ = &Client{}
+}
+
 var afterTheConstructor = &Client{} // want `Client is a singleton: get it with GetClient`
