@@ -173,6 +173,14 @@ func (c *checker) modeAndErrors(f *facts) error {
 		}
 		return errorAt(f.at("mode"), "mode=keyed needs a constructor with parameters, the key of each instance, and %s", what)
 	}
+	for _, bound := range []string{"max", "idle"} {
+		if opts.Given(bound) && !opts.Keyed {
+			return errorAt(f.at(bound), "%s= bounds the instances of a keyed manager: add mode=keyed, or drop %s=", bound, bound)
+		}
+	}
+	if !opts.Global && opts.Given("testhooks") && opts.TestHooks {
+		return errorAt(f.at("testhooks"), "testhooks=on needs the process-wide manager, which global=off leaves out")
+	}
 	if opts.CacheErrors && !f.returnsError {
 		what := fmt.Sprintf("%s has no constructor", name)
 		if f.ctor != nil {
@@ -304,7 +312,13 @@ func (c *checker) manager(f *facts, w *typeWriter) (model.Manager, []error) {
 		ReturnsError: f.returnsError,
 		Keyed:        f.opts.Keyed,
 		Close:        f.close,
-		TestHooks:    f.opts.TestHooks,
+		TestHooks:    f.opts.TestHooks && f.opts.Global,
+		Global:       f.opts.Global,
+		Max:          f.opts.Max,
+	}
+	m.Idle = int64(f.opts.Idle)
+	if f.opts.Lifecycle {
+		m.Lifecycle = c.p.name + "." + f.stem
 	}
 	if f.opts.CacheErrors {
 		m.OnError = model.Cache

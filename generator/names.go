@@ -50,7 +50,9 @@ func (c *checker) checkNames(found []*facts, managers []model.Manager) (map[stri
 		}
 	}
 	for _, d := range templates.Shared(managers) {
-		generated[d.Name] = generatedName{nil, d}
+		for _, name := range append([]string{d.Name}, d.More...) {
+			generated[name] = generatedName{nil, d}
+		}
 	}
 	errs = append(errs, c.userCollisions(generated, methods)...)
 	return generated, errs

@@ -48,7 +48,21 @@ type Manager struct {
 	Close     Close
 	TestHooks bool       // whether to emit Set<T>ForTest and Reset<T>ForTest
 	Interface *Interface // what the manager stores and returns instead of Result, if iface= asks
+	// Global says whether to emit the process-wide manager and the package-level
+	// accessors (global=on, the default).
+	Global bool
+	// Max bounds a keyed manager's instances (max=N), or is 0.
+	Max int
+	// Idle is how long, in nanoseconds, a keyed manager keeps an instance that no Get
+	// returned (idle=DURATION), or 0.
+	Idle int64
+	// Lifecycle is the name under which the manager registers with package lifecycle
+	// (lifecycle=on), e.g. "paragon.Client", or "".
+	Lifecycle string
 }
+
+// Bounded reports whether a keyed manager drops instances by itself: max= or idle=.
+func (m *Manager) Bounded() bool { return m.Max > 0 || m.Idle > 0 }
 
 // Func is a package-level function, by the import path of the package that declares it
 // ("" for the generated file's own) and its name.

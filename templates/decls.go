@@ -8,7 +8,8 @@ import (
 
 // Decl is one declaration of a manager's part of the generated file.
 type Decl struct {
-	Name string // the declared identifier; for a method, the method's name
+	Name string   // the declared identifier; for a method, the method's name
+	More []string // other identifiers the declaration declares, as a const block does
 	Kind Kind
 	Role Role
 	// Locals are the identifiers the declaration uses where the constructor's parameters
@@ -24,6 +25,7 @@ const (
 	TypeDecl Kind = iota + 1
 	FuncDecl
 	VarDecl
+	ConstDecl
 	MethodDecl // a method of the manager type
 )
 
@@ -95,17 +97,20 @@ func (e *emitter) declarations() []Decl {
 	add(m.HasConflicts(), Decl{Name: n.Conflict, Kind: VarDecl, Role: RoleConflict, emit: e.conflictError})
 	add(true, Decl{Name: n.Manager, Kind: TypeDecl, Role: RoleManager, emit: e.managerType})
 	add(true, Decl{Name: n.NewManager, Kind: FuncDecl, Role: RoleNewManager, emit: e.newManager})
-	add(true, Decl{Name: n.Default, Kind: VarDecl, Role: RoleDefault, emit: e.defaultManager})
-	add(true, Decl{Name: n.Instance, Kind: FuncDecl, Role: RoleInstance, emit: e.instance})
-	add(true, Decl{Name: n.Getter, Kind: FuncDecl, Role: RoleGetter, Locals: []string{"s", "x", "nil"}, emit: e.getter})
-	add(m.GetReturnsError(), Decl{Name: n.MustGetter, Kind: FuncDecl, Role: RoleMustGetter, Locals: []string{"c", "err", "nil", "panic"}, emit: e.mustGetter})
-	add(true, Decl{Name: "Get", Kind: MethodDecl, Role: RoleMethod, Locals: []string{"m", "s", "x", "nil"}, emit: e.getMethod})
+	add(m.Global, Decl{Name: n.Default, Kind: VarDecl, Role: RoleDefault, emit: e.defaultManager})
+	add(m.Global, Decl{Name: n.Instance, Kind: FuncDecl, Role: RoleInstance, emit: e.instance})
+	add(m.Global, Decl{Name: n.Getter, Kind: FuncDecl, Role: RoleGetter, Locals: []string{"s", "x", "e", "nil"}, emit: e.getter})
+	add(m.Global && m.GetReturnsError(), Decl{Name: n.MustGetter, Kind: FuncDecl, Role: RoleMustGetter, Locals: []string{"c", "err", "nil", "panic"}, emit: e.mustGetter})
+	add(true, Decl{Name: "Get", Kind: MethodDecl, Role: RoleMethod, Locals: []string{"m", "s", "x", "e", "nil"}, emit: e.getMethod})
 	decls = append(decls, e.store.api()...)
+	add(true, Decl{Name: "With", Kind: MethodDecl, Role: RoleMethod, Locals: []string{"m", "fn"}, emit: e.withMethod})
+	add(true, Decl{Name: "Invalidate", Kind: MethodDecl, Role: RoleMethod, Locals: []string{"m", "inst"}, emit: e.invalidateMethod})
 	add(true, Decl{Name: "Reset", Kind: MethodDecl, Role: RoleMethod, emit: e.resetMethod})
 	add(m.HasParams(), Decl{Name: n.Args, Kind: TypeDecl, Role: RoleArgs, emit: e.argsDecl})
 	add(true, Decl{Name: n.State, Kind: TypeDecl, Role: RoleState, emit: e.stateAlias})
 	decls = append(decls, e.store.types()...)
 	add(true, Decl{Name: n.Spec, Kind: VarDecl, Role: RoleSpec, emit: e.specVar})
+	add(true, Decl{Name: "current", Kind: MethodDecl, Role: RoleMethod, emit: e.currentMethod})
 	add(true, Decl{Name: "get", Kind: MethodDecl, Role: RoleMethod, emit: e.slowPath})
 	add(true, Decl{Name: "build", Kind: MethodDecl, Role: RoleMethod, emit: e.build})
 	add(m.TestHooks, Decl{Name: n.SetForTest, Kind: FuncDecl, Role: RoleSetForTest, emit: e.setForTest})

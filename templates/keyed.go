@@ -23,7 +23,16 @@ func (k *keyed) types() []Decl {
 
 func (k *keyed) describe() (what, sharing string) {
 	return fmt.Sprintf("holds one %s for each distinct tuple of arguments, built by %s on first use and shared by all goroutines", k.instanceName(), k.ctorName()),
-		"concurrent first callers of Get with the same arguments wait for one build and share its result, other arguments build at the same time, and once built, Get costs one atomic load and a map lookup; a new key costs O(1) amortised. Instances live until Delete or Reset: a manager keyed by data that keeps changing holds every key it has seen."
+		k.sharing()
+}
+
+// sharing says how Get shares builds, what it costs, and how long instances live.
+func (k *keyed) sharing() string {
+	s := "concurrent first callers of Get with the same arguments wait for one build and share its result, other arguments build at the same time, and once built, Get costs one atomic load and a map lookup; a new key, Delete, "
+	if k.m.Bounded() {
+		return s + "an eviction and an idle drop cost O(1) amortised."
+	}
+	return s + "and Invalidate cost O(1) amortised. Instances live until Delete or Reset: a manager keyed by data that keeps changing holds every key it has seen; max= and idle= bound it."
 }
 
 // fields render keys singletonMap[clientArgs, *Client].
@@ -42,17 +51,20 @@ func (k *keyed) argsDoc() string {
 // fastPath renders:
 //
 //	if x := (*clientIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
-//		if s := x.instances[clientArgs{apiKey: apiKey}]; s != nil {
+//		if s := x.instances[clientArgs{apiKey: apiKey}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 //			return s.instance, nil
 //		}
 //	}
 //	s := m.get(clientArgs{apiKey: apiKey})
 //	return s.instance, s.err
+//
+// With max= or idle=, a hit records that a Get returned the instance, with a store
+// only when that changes something.
 func (k *keyed) fastPath(manager *jen.Statement) []jen.Code {
 	return []jen.Code{
 		jen.If(jen.Id("x").Op(":=").Add(load(k.m.Names.Index, manager.Clone().Dot("keys").Dot("index"))), jen.Id("x").Op("!=").Nil()).Block(
-			jen.If(jen.Id("s").Op(":=").Id("x").Dot("instances").Index(k.argsLiteral()), jen.Id("s").Op("!=").Nil()).Block(
-				jen.Return(k.results(jen.Nil())...),
+			jen.If(jen.Id("s").Op(":=").Id("x").Dot("instances").Index(k.argsLiteral()), jen.Id("s").Op("!=").Nil().Op("&&").Add(live(jen.Id("s")))).Block(
+				append(k.touch(manager), jen.Return(k.results(jen.Nil())...))...,
 			),
 		),
 		jen.Id("s").Op(":=").Add(manager.Clone()).Dot("get").Call(k.slowPathArgs()...),
@@ -60,11 +72,41 @@ func (k *keyed) fastPath(manager *jen.Statement) []jen.Code {
 	}
 }
 
+// touch renders what a hit records, with max= (the used bit) and idle= (the epoch).
+func (k *keyed) touch(manager *jen.Statement) []jen.Code {
+	code := touch(manager.Clone().Dot("keys"))
+	var out []jen.Code
+	if k.m.Max > 0 {
+		out = append(out, code[0])
+	}
+	if k.m.Idle > 0 {
+		out = append(out, code[1])
+	}
+	return out
+}
+
+// current renders:
+//
+//	if x := (*clientIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+//		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+//			return s
+//		}
+//	}
+func (k *keyed) current() []jen.Code {
+	return []jen.Code{
+		jen.If(jen.Id("x").Op(":=").Add(load(k.m.Names.Index, jen.Id("m").Dot("keys").Dot("index"))), jen.Id("x").Op("!=").Nil()).Block(
+			jen.If(jen.Id("s").Op(":=").Id("x").Dot("instances").Index(jen.Id("args")), jen.Id("s").Op("!=").Nil().Op("&&").Add(live(jen.Id("s")))).Block(
+				append(k.touch(jen.Id("m")), jen.Return(jen.Id("s")))...,
+			),
+		),
+	}
+}
+
 func (k *keyed) dropped() string { return "every " + k.m.Stem }
 
-// reset renders return clientSpec.dropAll(m.keys.install(nil)).
+// reset renders return m.keys.reset(&clientSpec).
 func (k *keyed) reset() jen.Code {
-	return jen.Return(jen.Id(k.m.Names.Spec).Dot("dropAll").Call(jen.Id("m").Dot("keys").Dot("install").Call(jen.Nil())))
+	return jen.Return(jen.Id("m").Dot("keys").Dot("reset").Call(jen.Op("&").Id(k.m.Names.Spec)))
 }
 
 // fake renders &clientIndex{all: &clientState{instance: c, installed: true}}.

@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dave/jennifer/jen"
 
@@ -43,13 +44,17 @@ func (e *emitter) managerType() []jen.Code {
 func (e *emitter) policies() []string {
 	m, n := e.m, e.m.Names
 	what, sharing := e.store.describe()
+	global := fmt.Sprintf(" %s returns the process-wide one.", n.Instance)
+	if !m.Global {
+		global = ""
+	}
 	paragraphs := []string{
-		fmt.Sprintf("%s %s: %s Its zero value is ready to use; %s returns the process-wide one. A manager must not be copied after first use.", n.Manager, what, sharing, n.Instance),
+		fmt.Sprintf("%s %s: %s Its zero value is ready to use;%s A manager must not be copied after first use.", n.Manager, what, sharing, global),
 	}
 	if m.HasConflicts() {
 		paragraphs = append(paragraphs, fmt.Sprintf("Arguments other than those of the %s built or being built get %s, never another's %s or error; no error message contains arguments.", m.Stem, n.Conflict, m.Stem))
 	}
-	paragraphs = append(paragraphs, e.failureDoc(), e.contextDoc(), e.dropDoc())
+	paragraphs = append(paragraphs, e.failureDoc(), e.contextDoc(), e.boundsDoc(), e.dropDoc(), e.holdDoc())
 	if m.TestHooks {
 		paragraphs = append(paragraphs, e.hookDoc())
 	}
@@ -104,6 +109,34 @@ func (e *emitter) dropDoc() string {
 		s += ", whose instance is closed when its constructor returns"
 	}
 	return s + ". There is one build in flight per instance otherwise."
+}
+
+// boundsDoc says how a bounded keyed manager drops instances by itself.
+func (e *emitter) boundsDoc() string {
+	m := e.m
+	if !m.Bounded() {
+		return ""
+	}
+	s := ""
+	if m.Max > 0 {
+		s = fmt.Sprintf("It holds at most %d instances: adding one more evicts one that no Get returned recently (a second chance, as a clock does), and closes it before the Get that evicted it returns, unless With holds it. ", m.Max)
+	}
+	if m.Idle > 0 {
+		s += fmt.Sprintf("An instance that no Get returned for about %s is dropped and closed, by a timer that runs only while the manager holds instances. ", time.Duration(m.Idle))
+	}
+	return s + "Those closes have no caller: what Close returns, or a panic of Close, is dropped."
+}
+
+// holdDoc says how a caller keeps an instance from being closed.
+func (e *emitter) holdDoc() string {
+	drops := "Reset"
+	switch {
+	case e.m.Bounded():
+		drops = "Delete, Reset, an eviction or an idle drop"
+	case e.m.Keyed:
+		drops = "Delete or Reset"
+	}
+	return fmt.Sprintf("Get holds nothing: an instance it returned may be closed by %s while its caller still uses it. With holds it: fn runs with the instance, which is not closed before fn returns; a drop meanwhile takes it out of the manager at once, and the last With on it closes it. Invalidate drops an instance only while it still is the current one, so that goroutines that found it broken replace it once.", drops)
 }
 
 // hookDoc says what the test hooks do.
@@ -207,12 +240,35 @@ func (e *emitter) specVar() []jen.Code {
 		)))
 	}
 	if m.Closes() {
-		fields = append(fields, field("close", jen.Func().Params(jen.Id("c").Add(e.instanceType())).Error().Block(e.closeBody(jen.Id("c"))...)))
+		ctx := jen.Id("_")
+		if m.Close.Context {
+			ctx = jen.Id("ctx")
+		}
+		fields = append(fields, field("close", jen.Func().Params(ctx.Qual("context", "Context"), jen.Id("c").Add(e.instanceType())).Error().Block(e.closeBody(jen.Id("c"))...)))
+	}
+	if m.Max > 0 {
+		fields = append(fields, field("max", jen.Lit(m.Max)))
+	}
+	if m.Idle > 0 {
+		fields = append(fields, field("idle", duration(m.Idle)))
 	}
 	return []jen.Code{
 		doc(fmt.Sprintf("%s is what the shared code knows of %s instances.", n.Spec, m.Stem)).
 			Var().Id(n.Spec).Op("=").Id(specName).Types(e.argsType(), e.instanceType()).Values(lines(fields)...),
 	}
+}
+
+// duration renders d nanoseconds in the largest unit that divides it: 10 * time.Minute.
+func duration(d int64) *jen.Statement {
+	for _, unit := range []struct {
+		name string
+		ns   int64
+	}{{"Hour", 3600e9}, {"Minute", 60e9}, {"Second", 1e9}, {"Millisecond", 1e6}, {"Microsecond", 1e3}} {
+		if d%unit.ns == 0 {
+			return jen.Lit(int(d/unit.ns)).Op("*").Qual("time", unit.name)
+		}
+	}
+	return jen.Qual("time", "Duration").Call(jen.Lit(int(d)))
 }
 
 // lines puts each element of a composite literal on a line of its own.
@@ -230,7 +286,7 @@ func lines(elements []jen.Code) []jen.Code {
 func (e *emitter) closeBody(c *jen.Statement) []jen.Code {
 	var args []jen.Code
 	if e.m.Close.Context {
-		args = append(args, jen.Qual("context", "Background").Call())
+		args = append(args, jen.Id("ctx"))
 	}
 	call := c.Dot(e.m.Close.Method).Call(args...)
 	if e.m.Close.ReturnsError {

@@ -14,11 +14,14 @@ import (
 // fixed, and checked for collisions like the managers' own.
 const (
 	stateName     = "singletonState"
+	droppedName   = "singletonDropped"
+	closedName    = "singletonClosed"
 	buildName     = "singletonBuild"
 	chainKeyName  = "singletonChainKey"
 	nodeName      = "singletonNode"
 	cycleName     = "singletonCycle"
 	specName      = "singletonSpec"
+	sourceName    = "singletonSource"
 	constructName = "singletonConstruct"
 	cellName      = "singletonCell"
 	indexName     = "singletonIndex"
@@ -30,15 +33,23 @@ const (
 
 // needs says which parts of the shared code a file's managers need.
 type needs struct {
-	single, keyed, hooks bool
+	single, keyed bool
+	hooks         bool // test hooks
+	ctx           bool // constructors with a context, which builds mark for cycles
+	bounded       bool // keyed managers with max= or idle=
+	idle          bool // keyed managers with idle=
 }
 
 func needsOf(managers []model.Manager) needs {
 	var n needs
 	for i := range managers {
-		n.single = n.single || !managers[i].Keyed
-		n.keyed = n.keyed || managers[i].Keyed
-		n.hooks = n.hooks || managers[i].TestHooks
+		m := &managers[i]
+		n.single = n.single || !m.Keyed
+		n.keyed = n.keyed || m.Keyed
+		n.hooks = n.hooks || m.TestHooks
+		n.ctx = n.ctx || m.Context != ""
+		n.bounded = n.bounded || m.Bounded()
+		n.idle = n.idle || m.Idle > 0
 	}
 	return n
 }
@@ -46,32 +57,32 @@ func needsOf(managers []model.Manager) needs {
 // Shared lists, in the order the file has them, the declarations that the managers of a
 // file share.
 func Shared(managers []model.Manager) []Decl {
-	n := needsOf(managers)
 	if len(managers) == 0 {
 		return nil
 	}
-	shared := func(name string, kind Kind, emit func(needs) []jen.Code) Decl {
-		return Decl{Name: name, Kind: kind, Role: RoleShared, emit: func() []jen.Code { return emit(n) }}
+	n := needsOf(managers)
+	var decls []Decl
+	add := func(when bool, name string, kind Kind, emit func(needs) []jen.Code) {
+		if when {
+			decls = append(decls, Decl{Name: name, Kind: kind, Role: RoleShared, emit: func() []jen.Code { return emit(n) }})
+		}
 	}
-	decls := []Decl{
-		shared(stateName, TypeDecl, stateType),
-		shared(buildName, TypeDecl, buildType),
-		shared(chainKeyName, TypeDecl, chainKeyType),
-		shared(nodeName, TypeDecl, nodeType),
-		shared(cycleName, FuncDecl, cycle),
-		shared(specName, TypeDecl, specType),
-		shared(constructName, FuncDecl, construct),
-	}
-	if n.single {
-		decls = append(decls, shared(cellName, TypeDecl, cellType))
-	}
-	if n.keyed {
-		decls = append(decls, shared(indexName, TypeDecl, indexType), shared(mapName, TypeDecl, mapType))
-	}
-	decls = append(decls, shared(runName, FuncDecl, runConstructor))
-	if n.hooks {
-		decls = append(decls, shared(tbName, TypeDecl, tbAlias), shared(guardName, FuncDecl, hookGuard))
-	}
+	add(true, stateName, TypeDecl, stateType)
+	add(true, droppedName, ConstDecl, holdBits)
+	decls[len(decls)-1].More = []string{closedName}
+	add(true, buildName, TypeDecl, buildType)
+	add(n.ctx, chainKeyName, TypeDecl, chainKeyType)
+	add(n.ctx, nodeName, TypeDecl, nodeType)
+	add(n.ctx, cycleName, FuncDecl, cycle)
+	add(true, specName, TypeDecl, specType)
+	add(true, sourceName, TypeDecl, sourceType)
+	add(true, constructName, FuncDecl, construct)
+	add(n.single, cellName, TypeDecl, cellType)
+	add(n.keyed, indexName, TypeDecl, indexType)
+	add(n.keyed, mapName, TypeDecl, mapType)
+	add(true, runName, FuncDecl, runConstructor)
+	add(n.hooks, tbName, TypeDecl, tbAlias)
+	add(n.hooks, guardName, FuncDecl, hookGuard)
 	return decls
 }
 
@@ -115,22 +126,64 @@ func ctorParam() jen.Code {
 // specParam renders spec *singletonSpec[A, T].
 func specParam() jen.Code { return jen.Id("spec").Add(ptrTo(specName)) }
 
-// stateType renders:
+// stateType renders what a manager publishes for one instance, and the hold that With
+// takes on it:
 //
 //	type singletonState[A comparable, T comparable] struct {
 //		args      A
 //		instance  T
 //		err       error
 //		installed bool
+//		holds     atomic.Int64
 //	}
-func stateType(needs) []jen.Code {
+//
+//	func (s *singletonState[A, T]) drop() bool { ... }
+//	func (s *singletonState[A, T]) release() bool { ... }
+func stateType(n needs) []jen.Code {
+	fields := []jen.Code{
+		jen.Id("args").Id("A"),
+		jen.Id("instance").Id("T"),
+		jen.Id("err").Error(),
+		jen.Id("installed").Bool().Comment("by a test hook: returned for any arguments, never closed"),
+		jen.Id("holds").Qual("sync/atomic", "Int64").Comment("the With calls that hold it, and the dropped and closed bits"),
+	}
+	if n.bounded {
+		fields = append(fields,
+			jen.Id("used").Qual("sync/atomic", "Uint32").Comment("max=: a Get returned it since the clock hand passed"),
+			jen.Id("seen").Qual("sync/atomic", "Uint32").Comment("idle=: the epoch of the last Get that returned it"),
+			jen.Id("slot").Int().Comment("max=: its place on the clock; guarded by the manager's lock"),
+		)
+	}
+	var zero = jen.Var().Id("zero").Id("T")
+	closes := jen.Id("s").Dot("holds").Dot("CompareAndSwap").Call(jen.Id(droppedName), jen.Id(droppedName).Op("|").Id(closedName))
 	return []jen.Code{
-		doc(stateName+" is what a manager publishes for one instance: the instance built with args, the error of its build, or a fake that a test hook installed. It never changes once made.").
-			Type().Id(stateName).Types(typeParams()...).Struct(
-			jen.Id("args").Id("A"),
-			jen.Id("instance").Id("T"),
-			jen.Id("err").Error(),
-			jen.Id("installed").Bool().Comment("by a test hook: returned for any arguments, never closed"),
+		doc(stateName + " is what a manager publishes for one instance: the instance built with args, the error of its build, or a fake that a test hook installed. Only holds changes once it is made.").
+			Type().Id(stateName).Types(typeParams()...).Struct(fields...),
+		doc("drop marks s dropped, and reports whether the caller closes its instance now: the manager built it, and no With holds it. Otherwise the last With to end closes it.").
+			Add(method("s", stateName, "drop")).Params().Bool().Block(
+			zero,
+			jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("instance").Op("==").Id("zero")).Block(jen.Return(jen.False())),
+			jen.Return(jen.Id("s").Dot("holds").Dot("Add").Call(jen.Id(droppedName)).Op("==").Id(droppedName).Op("&&").Add(closes.Clone())),
+		),
+		doc("release ends a hold of With, and reports whether the caller closes the instance: the last hold of a dropped one.").
+			Add(method("s", stateName, "release")).Params().Bool().Block(
+			jen.Return(jen.Id("s").Dot("holds").Dot("Add").Call(jen.Lit(-1)).Op("==").Id(droppedName).Op("&&").Add(closes)),
+		),
+	}
+}
+
+// holdBits renders the bits of singletonState.holds above the count of holds:
+//
+//	const (
+//		singletonDropped = 1 << 62
+//		singletonClosed  = 1 << 61
+//	)
+func holdBits(needs) []jen.Code {
+	return []jen.Code{
+		doc("The bits of "+stateName+".holds above the count of With calls: the manager dropped the instance, and then closed it.").
+			Const().Defs(
+			jen.Id(droppedName).Op("=").Lit(1).Op("<<").Lit(62),
+			jen.Id(closedName).Op("=").Lit(1).Op("<<").Lit(61),
 		),
 	}
 }
@@ -147,7 +200,7 @@ func stateType(needs) []jen.Code {
 //		ended   bool
 //		waiting []any
 //	}
-func buildType(needs) []jen.Code {
+func buildType(n needs) []jen.Code {
 	b := func(names ...string) *jen.Statement {
 		s := jen.Id("b")
 		for _, name := range names {
@@ -155,44 +208,61 @@ func buildType(needs) []jen.Code {
 		}
 		return s
 	}
-	return []jen.Code{
-		doc(buildName+" is a build in flight, and a "+nodeName+" to the builds of every package. result is set before done is closed; it stays nil when the build was discarded, and its waiters build again.").
-			Type().Id(buildName).Types(typeParams()...).Struct(
-			jen.Id("args").Id("A"),
-			jen.Id("done").Chan().Struct().Comment("closed when the build ends or is discarded, under the manager's lock"),
-			jen.Id("result").Add(ptrTo(stateName)),
+	fields := []jen.Code{
+		jen.Id("args").Id("A"),
+		jen.Id("done").Chan().Struct().Comment("closed when the build ends or is discarded, under the manager's lock"),
+		jen.Id("result").Add(ptrTo(stateName)),
+	}
+	what := buildName + " is a build in flight. result is set before done is closed; it stays nil when the build was discarded, and its waiters build again."
+	end := []jen.Code{b("result").Op("=").Id("s"), jen.Close(b("done"))}
+	var wait []jen.Code
+	if n.ctx {
+		fields = append(fields,
 			jen.Line(),
 			jen.Id("mu").Qual("sync", "Mutex"),
 			jen.Id("ended").Bool().Comment("done is closed"),
 			jen.Id("waiting").Index().Any().Comment("the builds that the constructor waits for, or runs nested"),
-		),
-		doc("end ends b with s, or discards it when s is nil, and wakes its waiters. The manager's lock is held.").
-			Add(method("b", buildName, "end")).Params(jen.Id("s").Add(ptrTo(stateName))).Block(
+		)
+		what = buildName + " is a build in flight, and a " + nodeName + " to the builds of every package. result is set before done is closed; it stays nil when the build was discarded, and its waiters build again."
+		end = []jen.Code{
 			b("result").Op("=").Id("s"),
 			b("mu", "Lock").Call(),
 			jen.List(b("ended"), b("waiting")).Op("=").List(jen.True(), jen.Nil()),
 			b("mu", "Unlock").Call(),
 			jen.Close(b("done")),
-		),
-		doc("wait waits for b, a build that another caller runs, and returns its result, or nil when b was discarded. A constructor that would wait for a build that waits for it, directly or through other builds, gets an error instead.").
-			Add(method("b", buildName, "wait")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Add(ptrTo(stateName)).Block(
-			jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
-				jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
-				jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
-				jen.Switch().Block(
-					jen.Case(jen.Id("me").Op("==").Id(nodeName).Call(jen.Id("b"))).Block(
-						jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor asked its own manager for the instance it is building, which would wait for itself")))),
-					),
-					jen.Case(jen.Id(cycleName).Call(jen.Id("me"), jen.Id("b"))).Block(
-						jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")))),
-					),
+		}
+		wait = append(wait, jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
+			jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
+			jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
+			jen.Switch().Block(
+				jen.Case(jen.Id("me").Op("==").Id(nodeName).Call(jen.Id("b"))).Block(
+					jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor asked its own manager for the instance it is building, which would wait for itself")))),
+				),
+				jen.Case(jen.Id(cycleName).Call(jen.Id("me"), jen.Id("b"))).Block(
+					jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")))),
 				),
 			),
-			jen.Select().Block(
-				jen.Case(jen.Op("<-").Id("b").Dot("done")).Block(jen.Return(jen.Id("b").Dot("result"))),
-				jen.Case(jen.Op("<-").Id("ctx").Dot("Done").Call()).Block(jen.Return(errorState(jen.Id("ctx").Dot("Err").Call()))),
-			),
-		),
+		))
+	}
+	wait = append(wait, jen.Select().Block(
+		jen.Case(jen.Op("<-").Id("b").Dot("done")).Block(jen.Return(jen.Id("b").Dot("result"))),
+		jen.Case(jen.Op("<-").Id("ctx").Dot("Done").Call()).Block(jen.Return(errorState(jen.Id("ctx").Dot("Err").Call()))),
+	))
+	waitDoc := "wait waits for b, a build that another caller runs, and returns its result, or nil when b was discarded."
+	if n.ctx {
+		waitDoc += " A constructor that would wait for a build that waits for it, directly or through other builds, gets an error instead."
+	}
+	code := []jen.Code{
+		doc(what).Type().Id(buildName).Types(typeParams()...).Struct(fields...),
+		doc("end ends b with s, or discards it when s is nil, and wakes its waiters. The manager's lock is held.").
+			Add(method("b", buildName, "end")).Params(jen.Id("s").Add(ptrTo(stateName))).Block(end...),
+		doc(waitDoc).
+			Add(method("b", buildName, "wait")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Add(ptrTo(stateName)).Block(wait...),
+	}
+	if !n.ctx {
+		return code
+	}
+	return append(code,
 		doc("SingletongenWaitV1 records that b's constructor waits for x, another "+nodeName+", or no longer does.").
 			Add(method("b", buildName, "SingletongenWaitV1")).Params(jen.Id("x").Any(), jen.Id("add").Bool()).Block(
 			b("mu", "Lock").Call(),
@@ -214,7 +284,7 @@ func buildType(needs) []jen.Code {
 			jen.Defer().Add(b("mu", "Unlock")).Call(),
 			jen.Return(jen.Append(jen.Index().Any().Parens(jen.Nil()), b("waiting").Op("..."))),
 		),
-	}
+	)
 }
 
 // chainKeyType renders the context key of the protocol between the builds of every
@@ -292,44 +362,118 @@ func cycle(needs) []jen.Code {
 //		nilErr   error
 //		cache    bool
 //		isNil    func(T) bool
-//		close    func(T) error
+//		close    func(context.Context, T) error
 //	}
-//
-//	func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error { ... }
 func specType(n needs) []jen.Code {
+	fields := []jen.Code{
+		jen.Id("name").String().Comment(`"paragon: Client": messages start with it`),
+		jen.Id("conflict").Error().Comment("of arguments other than those of the instance"),
+		jen.Id("nilErr").Error().Comment("of a constructor that returned a nil instance"),
+		jen.Id("cache").Bool().Comment("constructor errors are kept (onerror=cache)"),
+		jen.Id("isNil").Func().Params(jen.Id("T")).Bool().Comment("whether an instance other than the zero T is nil, if one can be"),
+		jen.Id("close").Func().Params(jen.Qual("context", "Context"), jen.Id("T")).Error().Comment("closes an instance the manager dropped, if it can"),
+	}
+	if n.bounded {
+		fields = append(fields,
+			jen.Id("max").Int().Comment("max=: the most instances a keyed manager holds, or 0"),
+			jen.Id("idle").Qual("time", "Duration").Comment("idle=: how long it keeps an instance no Get returned, or 0"),
+		)
+	}
+	s := func(names ...string) *jen.Statement {
+		st := jen.Id("spec")
+		for _, name := range names {
+			st.Dot(name)
+		}
+		return st
+	}
 	code := []jen.Code{
-		doc(specName+" is what the shared code knows of a manager's instances.").
-			Type().Id(specName).Types(typeParams()...).Struct(
-			jen.Id("name").String().Comment(`"paragon: Client": messages start with it`),
-			jen.Id("conflict").Error().Comment("of arguments other than those of the instance"),
-			jen.Id("nilErr").Error().Comment("of a constructor that returned a nil instance"),
-			jen.Id("cache").Bool().Comment("constructor errors are kept (onerror=cache)"),
-			jen.Id("isNil").Func().Params(jen.Id("T")).Bool().Comment("whether an instance other than the zero T is nil, if one can be"),
-			jen.Id("close").Func().Params(jen.Id("T")).Error().Comment("closes an instance the manager dropped, if it can"),
+		doc(specName + " is what the shared code knows of a manager's instances.").
+			Type().Id(specName).Types(typeParams()...).Struct(fields...),
+		doc("closeOne closes the instance of s with ctx, and returns what closing returned.").
+			Add(method("spec", specName, "closeOne")).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(ptrTo(stateName))).Error().Block(
+			jen.If(s("close").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+			jen.Return(s("close").Call(jen.Id("ctx"), jen.Id("s").Dot("instance"))),
 		),
-		doc("drop closes the instance of s, which its manager dropped, if the manager built it, and returns what closing returned.").
-			Add(method("spec", specName, "drop")).Params(jen.Id("s").Add(ptrTo(stateName))).Error().Block(
-			jen.Var().Id("zero").Id("T"),
-			jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("instance").Op("==").Id("zero").Op("||").Id("spec").Dot("close").Op("==").Nil()).Block(
-				jen.Return(jen.Nil()),
+		doc("dropClose drops s and closes its instance, unless the manager did not build it or a With holds it, and returns what closing returned.").
+			Add(method("spec", specName, "dropClose")).Params(jen.Id("s").Add(ptrTo(stateName))).Error().Block(
+			jen.If(jen.Op("!").Id("s").Dot("drop").Call()).Block(jen.Return(jen.Nil())),
+			jen.Return(s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+		),
+		doc("with runs fn with the instance that src has for args, held so that it is not closed before fn returns: a drop meanwhile takes it out of the manager at once, and the last With on it closes it. It returns fn's error, or the error of getting the instance, joined with what closing returned if this With closed it.").
+			Add(method("spec", specName, "with")).Params(
+			jen.Id("ctx").Qual("context", "Context"),
+			jen.Id("src").Add(generic(sourceName)),
+			jen.Id("args").Id("A"),
+			jen.Id("fn").Func().Params(jen.Id("T")).Error(),
+		).Params(jen.Err().Error()).Block(
+			jen.Var().Id("closed").Error().Comment("of instances dropped before this With could hold them"),
+			jen.Defer().Func().Params().Block(
+				jen.If(jen.Id("closed").Op("!=").Nil()).Block(jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), jen.Id("closed"))),
+			).Call(),
+			jen.For().Block(
+				jen.Id("s").Op(":=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
+				jen.If(jen.Id("s").Dot("err").Op("!=").Nil()).Block(jen.Return(jen.Id("s").Dot("err"))),
+				jen.If(jen.Id("s").Dot("holds").Dot("Add").Call(jen.Lit(1)).Op("&").Id(droppedName).Op("==").Lit(0)).Block(
+					jen.Defer().Func().Params().Block(
+						jen.If(jen.Id("s").Dot("release").Call()).Block(
+							jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+						),
+					).Call(),
+					jen.Return(jen.Id("fn").Call(jen.Id("s").Dot("instance"))),
+				),
+				jen.Comment("Dropped before this With could hold it: let go, and look again."),
+				jen.If(jen.Id("s").Dot("release").Call()).Block(
+					jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+				),
 			),
-			jen.Return(jen.Id("spec").Dot("close").Call(jen.Id("s").Dot("instance"))),
 		),
 	}
 	if n.keyed {
 		code = append(code,
-			doc("dropAll closes the instances of x, which their manager dropped, and returns what closing returned, joined.").
+			doc("dropAll drops the instances of x and closes those that no With holds, and returns what closing returned, joined.").
 				Add(method("spec", specName, "dropAll")).Params(jen.Id("x").Add(ptrTo(indexName))).Error().Block(
 				jen.If(jen.Id("x").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 				jen.Var().Id("errs").Index().Error(),
 				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
-					jen.Id("errs").Op("=").Append(jen.Id("errs"), jen.Id("spec").Dot("drop").Call(jen.Id("s"))),
+					jen.Id("errs").Op("=").Append(jen.Id("errs"), s("dropClose").Call(jen.Id("s"))),
 				),
 				jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
 			),
 		)
 	}
+	if n.bounded {
+		code = append(code,
+			doc("closeQuietly closes instances that the manager dropped by itself (evicted, idle), for no caller: a panic of Close becomes an error too. It returns their errors, joined.").
+				Add(method("spec", specName, "closeQuietly")).Params(jen.Id("dropped").Index().Add(ptrTo(stateName))).Params(jen.Err().Error()).Block(
+				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("dropped")).Block(
+					jen.Func().Params().Block(
+						jen.Defer().Func().Params().Block(
+							jen.If(jen.Id("r").Op(":=").Recover(), jen.Id("r").Op("!=").Nil()).Block(
+								jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%s: Close panicked: %v"), s("name"), jen.Id("r"))),
+							),
+						).Call(),
+						jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+					).Call(),
+				),
+				jen.Return(jen.Err()),
+			),
+		)
+	}
 	return code
+}
+
+// sourceType renders what With gets instances from: a manager.
+//
+//	type singletonSource[A comparable, T comparable] interface {
+//		current(ctx context.Context, args A) *singletonState[A, T]
+//	}
+func sourceType(needs) []jen.Code {
+	return []jen.Code{
+		doc(sourceName + " is a manager, as With sees it: current returns its state for args, through its fast path, or its slow path.").
+			Type().Id(sourceName).Types(typeParams()...).Interface(
+			jen.Id("current").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("args").Id("A")).Add(ptrTo(stateName)),
+		),
+	}
 }
 
 // construct renders the running of a build:
@@ -342,10 +486,65 @@ func specType(n needs) []jen.Code {
 //		})
 //		...
 //	}
-func construct(needs) []jen.Code {
+func construct(n needs) []jen.Code {
 	finish := func(s jen.Code, publish jen.Code) *jen.Statement {
 		return jen.Id("finish").Call(s, publish)
 	}
+	var body []jen.Code
+	if n.ctx {
+		body = append(body, jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
+			jen.Comment("b runs nested in the build of me, which waits for it meanwhile."),
+			jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
+			jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
+		))
+	}
+	ctorCtx := jen.Id("ctx")
+	if n.ctx {
+		ctorCtx = jen.Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Id(chainKeyName).Values(), jen.Id(nodeName).Call(jen.Id("b")))
+	}
+	failure := errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor ").Op("+").Id("what").Op("+").Lit(" in another goroutine")))
+	publish := jen.Id("s").Dot("err").Op("==").Nil().Op("||").Id("spec").Dot("cache").Op("&&").Err().Op("!=").Nil()
+	end := []jen.Code{jen.If(jen.Op("!").Add(finish(jen.Id("s"), publish))).Block(
+		jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
+		jen.Return(jen.Nil()),
+	)}
+	finishType := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool()
+	if n.bounded {
+		finishType = jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Params(jen.Id("current").Bool(), jen.Id("evicted").Index().Add(ptrTo(stateName)))
+		end = []jen.Code{
+			jen.List(jen.Id("current"), jen.Id("evicted")).Op(":=").Add(finish(jen.Id("s"), publish)),
+			jen.Id("_").Op("=").Id("spec").Dot("closeQuietly").Call(jen.Id("evicted")).Comment("before the Get that evicted them returns"),
+			jen.If(jen.Op("!").Id("current")).Block(
+				jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
+				jen.Return(jen.Nil()),
+			),
+		}
+	}
+	body = append(body,
+		jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(runName).Call(
+			jen.Func().Params().Params(jen.Id("T"), jen.Error()).Block(
+				jen.Return(jen.Id("ctor").Call(ctorCtx, jen.Id("b").Dot("args"))),
+			),
+			jen.Func().Params(jen.Id("what").String()).Block(finish(failure, jen.False())),
+		),
+		jen.Var().Id("zero").Id("T"),
+		jen.Id("failed").Op(":=").Err().Op("!=").Nil().Op("||").Id("c").Op("==").Id("zero").Op("||").Id("spec").Dot("isNil").Op("!=").Nil().Op("&&").Id("spec").Dot("isNil").Call(jen.Id("c")),
+		jen.If(jen.Id("failed").Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(
+			jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
+			jen.Comment("the waiters build again with their own contexts."),
+			finish(jen.Nil(), jen.False()),
+			jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Id("ctx").Dot("Err").Call()),
+			jen.Return(errorState(jen.Err())),
+		),
+		jen.Id("s").Op(":=").Add(newOf(stateName, field("args", jen.Id("b").Dot("args")), field("err", jen.Err()))),
+		jen.Switch().Block(
+			jen.Case(jen.Err().Op("!=").Nil()),
+			jen.Case(jen.Id("failed")).Block(jen.Id("s").Dot("err").Op("=").Id("spec").Dot("nilErr")),
+			jen.Default().Block(jen.Id("s").Dot("instance").Op("=").Id("c")),
+		),
+	)
+	body = append(body, end...)
+	body = append(body, jen.Return(jen.Id("s")))
 	return []jen.Code{
 		doc(constructName+" runs ctor for b on the calling goroutine, so that a panic reaches its caller, and ends b with finish. It returns nil when b was discarded.").
 			Func().Id(constructName).Types(typeParams()...).Params(
@@ -353,164 +552,9 @@ func construct(needs) []jen.Code {
 			jen.Id("b").Add(ptrTo(buildName)),
 			specParam(),
 			ctorParam(),
-			jen.Id("finish").Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool(),
-		).Add(ptrTo(stateName)).Block(
-			jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
-				jen.Comment("b runs nested in the build of me, which waits for it meanwhile."),
-				jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
-				jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
-			),
-			jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(runName).Call(
-				jen.Func().Params().Params(jen.Id("T"), jen.Error()).Block(
-					jen.Return(jen.Id("ctor").Call(jen.Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Id(chainKeyName).Values(), jen.Id(nodeName).Call(jen.Id("b"))), jen.Id("b").Dot("args"))),
-				),
-				jen.Func().Params(jen.Id("what").String()).Block(
-					finish(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor ").Op("+").Id("what").Op("+").Lit(" in another goroutine"))), jen.False()),
-				),
-			),
-			jen.Var().Id("zero").Id("T"),
-			jen.Id("failed").Op(":=").Err().Op("!=").Nil().Op("||").Id("c").Op("==").Id("zero").Op("||").Id("spec").Dot("isNil").Op("!=").Nil().Op("&&").Id("spec").Dot("isNil").Call(jen.Id("c")),
-			jen.If(jen.Id("failed").Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(
-				jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
-				jen.Comment("the waiters build again with their own contexts."),
-				finish(jen.Nil(), jen.False()),
-				jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Id("ctx").Dot("Err").Call()),
-				jen.Return(errorState(jen.Err())),
-			),
-			jen.Id("s").Op(":=").Add(newOf(stateName, field("args", jen.Id("b").Dot("args")), field("err", jen.Err()))),
-			jen.Switch().Block(
-				jen.Case(jen.Err().Op("!=").Nil()),
-				jen.Case(jen.Id("failed")).Block(jen.Id("s").Dot("err").Op("=").Id("spec").Dot("nilErr")),
-				jen.Default().Block(jen.Id("s").Dot("instance").Op("=").Id("c")),
-			),
-			jen.If(jen.Op("!").Add(finish(jen.Id("s"), jen.Id("s").Dot("err").Op("==").Nil().Op("||").Id("spec").Dot("cache").Op("&&").Err().Op("!=").Nil()))).Block(
-				jen.Id("_").Op("=").Id("spec").Dot("drop").Call(jen.Id("s")).Comment("nobody will see it"),
-				jen.Return(jen.Nil()),
-			),
-			jen.Return(jen.Id("s")),
-		),
+			jen.Id("finish").Add(finishType),
+		).Add(ptrTo(stateName)).Block(body...),
 	}
-}
-
-// cellType renders the shared part of a single-mode manager, and its methods. The
-// manager keeps the pointer to its published state itself, and hands it to them: a
-// field of a field would cost its accessors their inlining.
-//
-//	type singletonCell[A comparable, T comparable] struct {
-//		mu    sync.Mutex
-//		build *singletonBuild[A, T]
-//	}
-func cellType(n needs) []jen.Code {
-	statePtr := jen.Id("state").Op("*").Qual("unsafe", "Pointer")
-	code := []jen.Code{
-		doc(cellName+" is what a single-mode manager holds besides the pointer to its published *"+stateName+", which the accessors read with atomic.LoadPointer and which its methods are handed.").
-			Type().Id(cellName).Types(typeParams()...).Struct(
-			jen.Id("mu").Qual("sync", "Mutex"),
-			jen.Id("build").Add(ptrTo(buildName)).Comment("in flight, or nil; guarded by mu"),
-		),
-		cellGet(),
-		doc("finish ends build b with s, published if publish is set, and wakes b's waiters. It reports false, and does nothing else, when b was discarded.").
-			Add(method("c", cellName, "finish")).Params(statePtr.Clone(), jen.Id("b").Add(ptrTo(buildName)), jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool().Block(
-			jen.Id("c").Dot("mu").Dot("Lock").Call(),
-			jen.Defer().Id("c").Dot("mu").Dot("Unlock").Call(),
-			jen.If(jen.Id("c").Dot("build").Op("!=").Id("b")).Block(jen.Return(jen.False())),
-			jen.Id("c").Dot("build").Op("=").Nil(),
-			jen.If(jen.Id("publish")).Block(
-				jen.Qual("sync/atomic", "StorePointer").Call(jen.Id("state"), jen.Qual("unsafe", "Pointer").Call(jen.Id("s"))),
-			),
-			jen.Id("b").Dot("end").Call(jen.Id("s")),
-			jen.Return(jen.True()),
-		),
-		doc("install publishes s, discards the build in flight, whose waiters build again at once, and returns what it replaced.").
-			Add(method("c", cellName, "install")).Params(statePtr.Clone(), jen.Id("s").Add(ptrTo(stateName))).Add(ptrTo(stateName)).Block(
-			jen.Id("c").Dot("mu").Dot("Lock").Call(),
-			jen.Defer().Id("c").Dot("mu").Dot("Unlock").Call(),
-			jen.If(jen.Id("c").Dot("build").Op("!=").Nil()).Block(
-				jen.Id("c").Dot("build").Dot("end").Call(jen.Nil()),
-				jen.Id("c").Dot("build").Op("=").Nil(),
-			),
-			jen.Return(jen.Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "SwapPointer").Call(jen.Id("state"), jen.Qual("unsafe", "Pointer").Call(jen.Id("s"))))),
-		),
-	}
-	if n.hooks {
-		code = append(code, installForTest("c", cellName, "s", stateName, "drop", true))
-	}
-	return code
-}
-
-// cellGet renders the slow path of a single-mode manager:
-//
-//	func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, args A, spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error)) *singletonState[A, T] {
-//		for {
-//			c.mu.Lock()
-//			if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil {
-//				...return s, or the conflict
-//			}
-//			b := c.build
-//			if b == nil {
-//				...start a build and run it
-//			}
-//			c.mu.Unlock()
-//			if b.args != args {
-//				return &singletonState[A, T]{err: spec.conflict}
-//			}
-//			if s := b.wait(ctx, spec); s != nil {
-//				return s
-//			}
-//		}
-//	}
-func cellGet() jen.Code {
-	unlock := jen.Id("c").Dot("mu").Dot("Unlock").Call()
-	conflict := jen.Return(errorState(jen.Id("spec").Dot("conflict")))
-	finish := jen.Id("c").Dot("finish").Call(jen.Id("state"), jen.Id("b"), jen.Id("s"), jen.Id("publish"))
-	return doc("get is the slow path of Get: it waits for the build in flight, or runs one.").
-		Add(method("c", cellName, "get")).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("state").Op("*").Qual("unsafe", "Pointer"), jen.Id("args").Id("A"), specParam(), ctorParam()).Add(ptrTo(stateName)).Block(
-		jen.For().Block(
-			jen.Id("c").Dot("mu").Dot("Lock").Call(),
-			jen.If(jen.Id("s").Op(":=").Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Id("state"))), jen.Id("s").Op("!=").Nil()).Block(
-				unlock.Clone(),
-				jen.If(jen.Id("s").Dot("installed").Op("||").Id("s").Dot("args").Op("==").Id("args")).Block(jen.Return(jen.Id("s"))),
-				conflict.Clone(),
-			),
-			jen.Id("b").Op(":=").Id("c").Dot("build"),
-			jen.If(jen.Id("b").Op("==").Nil()).Block(startBuild("c", finish, jen.Id("c").Dot("build").Op("=").Id("b"))...),
-			unlock.Clone(),
-			jen.If(jen.Id("b").Dot("args").Op("!=").Id("args")).Block(conflict.Clone()),
-			jen.If(jen.Id("s").Op(":=").Id("b").Dot("wait").Call(jen.Id("ctx"), jen.Id("spec")), jen.Id("s").Op("!=").Nil()).Block(jen.Return(jen.Id("s"))),
-		),
-	)
-}
-
-// startBuild renders the start of a build in the slow path of x, a cell or map, with its
-// lock held; register records the build, and finish renders the end of the build with
-// s, published if publish is set:
-//
-//	if err := ctx.Err(); err != nil {
-//		c.mu.Unlock()
-//		return &singletonState[A, T]{err: err}
-//	}
-//	b = &singletonBuild[A, T]{args: args, done: make(chan struct{})}
-//	c.build = b
-//	c.mu.Unlock()
-//	if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
-//		return c.finish(state, b, s, publish)
-//	}); s != nil {
-//		return s
-//	}
-//	continue // b was discarded: build again
-func startBuild(x string, finish *jen.Statement, register ...jen.Code) []jen.Code {
-	unlock := jen.Id(x).Dot("mu").Dot("Unlock").Call()
-	code := []jen.Code{
-		jen.If(jen.Err().Op(":=").Id("ctx").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(unlock.Clone(), jen.Return(errorState(jen.Err()))),
-		jen.Id("b").Op("=").Add(newOf(buildName, field("args", jen.Id("args")), field("done", jen.Make(jen.Chan().Struct())))),
-	}
-	code = append(code, register...)
-	finisher := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool().Block(jen.Return(finish))
-	return append(code,
-		unlock,
-		jen.If(jen.Id("s").Op(":=").Id(constructName).Call(jen.Id("ctx"), jen.Id("b"), jen.Id("spec"), jen.Id("ctor"), finisher), jen.Id("s").Op("!=").Nil()).Block(jen.Return(jen.Id("s"))),
-		jen.Continue().Comment("b was discarded: build again"),
-	)
 }
 
 // runConstructor renders the function that runs a constructor on the calling goroutine,
@@ -556,36 +600,6 @@ func runConstructor(needs) []jen.Code {
 			jen.Return(),
 		),
 	}
-}
-
-// installForTest renders the method of a cell or map that the test hooks call; a cell's
-// methods take the pointer to the manager's state first (withState):
-//
-//	func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
-//		singletonGuard(tb, hook)
-//		prev := c.install(state, s)
-//		tb.Cleanup(func() { _ = spec.drop(c.install(state, prev)) })
-//	}
-func installForTest(x, holder, param, paramType, drop string, withState bool) jen.Code {
-	var params []jen.Code
-	install := func(what string) *jen.Statement {
-		if withState {
-			return jen.Id(x).Dot("install").Call(jen.Id("state"), jen.Id(what))
-		}
-		return jen.Id(x).Dot("install").Call(jen.Id(what))
-	}
-	if withState {
-		params = append(params, jen.Id("state").Op("*").Qual("unsafe", "Pointer"))
-	}
-	params = append(params, jen.Id("tb").Id(tbName), jen.Id("hook").String(), jen.Id(param).Add(ptrTo(paramType)), specParam())
-	return doc("installForTest installs "+param+" until tb's test ends, then restores what was there and closes what the test built.").
-		Add(method(x, holder, "installForTest")).Params(params...).Block(
-		jen.Id(guardName).Call(jen.Id("tb"), jen.Id("hook")),
-		jen.Id("prev").Op(":=").Add(install(param)),
-		jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(
-			jen.Id("_").Op("=").Id("spec").Dot(drop).Call(install("prev")),
-		)),
-	)
 }
 
 // tbAlias renders the part of testing.TB that the test hooks use, named for the shared

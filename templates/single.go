@@ -72,9 +72,23 @@ func (s *single) fastPath(manager *jen.Statement) []jen.Code {
 
 func (s *single) dropped() string { return "the " + s.m.Stem }
 
-// reset renders return clientSpec.drop(m.cell.install(&m.state, nil)).
+// reset renders return clientSpec.dropClose(m.cell.install(&m.state, nil)).
 func (s *single) reset() jen.Code {
-	return jen.Return(jen.Id(s.m.Names.Spec).Dot("drop").Call(jen.Id("m").Dot("cell").Dot("install").Call(jen.Op("&").Id("m").Dot("state"), jen.Nil())))
+	return jen.Return(jen.Id(s.m.Names.Spec).Dot("dropClose").Call(jen.Id("m").Dot("cell").Dot("install").Call(jen.Op("&").Id("m").Dot("state"), jen.Nil())))
+}
+
+// current renders:
+//
+//	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+//		return s
+//	}
+func (s *single) current() []jen.Code {
+	state := jen.Id("s").Op(":=").Add(load(s.m.Names.State, jen.Id("m").Dot("state")))
+	answers := jen.Id("s").Op("!=").Nil()
+	if s.m.HasParams() {
+		answers = answers.Op("&&").Parens(jen.Id("s").Dot("installed").Op("||").Id("s").Dot("args").Op("==").Id("args"))
+	}
+	return []jen.Code{jen.If(state, answers).Block(jen.Return(jen.Id("s")))}
 }
 
 // fake renders &clientState{instance: c, installed: true}.

@@ -31,6 +31,9 @@ type storage interface {
 	reset() jen.Code
 	// fake renders what Set<T>ForTest installs for fake c.
 	fake(c *jen.Statement) *jen.Statement
+	// current renders the fast path of current: the published state for args, if it
+	// answers them, returned.
+	current() []jen.Code
 }
 
 // storageOf returns the storage of e's manager.

@@ -27,6 +27,7 @@ func TestRenderFromData(t *testing.T) {
 			},
 			Close:     model.Close{Method: "Close"},
 			TestHooks: true,
+			Global:    true,
 			Names: model.Names{
 				Manager: "ServiceManager", NewManager: "NewServiceManager", Instance: "GetServiceManager",
 				Getter: "GetService", MustGetter: "MustGetService", SetForTest: "SetServiceForTest",

@@ -28,6 +28,13 @@ import (
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetNoArgForTest and ResetNoArgForTest change the process-wide manager until
 // the test ends, then restore it; they refuse a parallel test.
 type NoArgManager struct {
@@ -70,10 +77,26 @@ func (m *NoArgManager) Get() *NoArg {
 	return s.instance
 }
 
+// With calls fn with the NoArg that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see NoArgManager). It returns fn's
+// error, or the error of getting the NoArg, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *NoArgManager) With(fn func(*NoArg) error) error {
+	return noArgSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the NoArg for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *NoArgManager) Invalidate(inst *NoArg) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &noArgSpec)
+}
+
 // Reset drops the NoArg and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *NoArgManager) Reset() error {
-	return noArgSpec.drop(m.cell.install(&m.state, nil))
+	return noArgSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // noArgState is what a NoArgManager publishes for an instance.
@@ -83,6 +106,14 @@ type noArgState = singletonState[struct{}, *NoArg]
 var noArgSpec = singletonSpec[struct{}, *NoArg]{
 	name:   "accessors: NoArg",
 	nilErr: errors.New("accessors: NoArg constructor returned a nil *NoArg"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *NoArgManager) current(_ context.Context, _ struct{}) *noArgState {
+	if s := (*noArgState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -150,6 +181,13 @@ func ResetNoArgForTest(tb interface {
 // build may run beside the discarded one. There is one build in flight per
 // instance otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetNoArgErrForTest and ResetNoArgErrForTest change the process-wide manager
 // until the test ends, then restore it; they refuse a parallel test.
 type NoArgErrManager struct {
@@ -202,10 +240,27 @@ func (m *NoArgErrManager) Get() (*NoArgErr, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the NoArgErr that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see NoArgErrManager). It
+// returns fn's error, or the error of getting the NoArgErr, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *NoArgErrManager) With(fn func(*NoArgErr) error) error {
+	return noArgErrSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the NoArgErr for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *NoArgErrManager) Invalidate(inst *NoArgErr) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &noArgErrSpec)
+}
+
 // Reset drops the NoArgErr and discards any build in flight; the next Get
 // builds anew. It returns nil.
 func (m *NoArgErrManager) Reset() error {
-	return noArgErrSpec.drop(m.cell.install(&m.state, nil))
+	return noArgErrSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // noArgErrState is what a NoArgErrManager publishes for an instance.
@@ -215,6 +270,14 @@ type noArgErrState = singletonState[struct{}, *NoArgErr]
 var noArgErrSpec = singletonSpec[struct{}, *NoArgErr]{
 	name:   "accessors: NoArgErr",
 	nilErr: errors.New("accessors: NoArgErr constructor returned a nil *NoArgErr"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *NoArgErrManager) current(_ context.Context, _ struct{}) *noArgErrState {
+	if s := (*noArgErrState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -287,6 +350,13 @@ var ErrStringArgConflict = errors.New("accessors: StringArg requested with other
 // build may run beside the discarded one. There is one build in flight per
 // instance otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetStringArgForTest and ResetStringArgForTest change the process-wide
 // manager until the test ends, then restore it; they refuse a parallel test. A
 // fake answers any arguments, which hides conflicts in the code under test.
@@ -341,10 +411,27 @@ func (m *StringArgManager) Get(apiKey string) (*StringArg, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the StringArg that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see StringArgManager). It
+// returns fn's error, or the error of getting the StringArg, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *StringArgManager) With(apiKey string, fn func(*StringArg) error) error {
+	return stringArgSpec.with(context.Background(), m, stringArgArgs{apiKey: apiKey}, fn)
+}
+
+// Invalidate drops inst, if it still is the StringArg for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *StringArgManager) Invalidate(apiKey string, inst *StringArg) error {
+	return m.cell.invalidate(&m.state, stringArgArgs{apiKey: apiKey}, inst, &stringArgSpec)
+}
+
 // Reset drops the StringArg and discards any build in flight; the next Get
 // builds anew. It returns nil.
 func (m *StringArgManager) Reset() error {
-	return stringArgSpec.drop(m.cell.install(&m.state, nil))
+	return stringArgSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // stringArgArgs are the arguments a StringArg is built with, which Get
@@ -361,6 +448,14 @@ var stringArgSpec = singletonSpec[stringArgArgs, *StringArg]{
 	name:     "accessors: StringArg",
 	conflict: ErrStringArgConflict,
 	nilErr:   errors.New("accessors: StringArg constructor returned a nil *StringArg"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *StringArgManager) current(_ context.Context, args stringArgArgs) *stringArgState {
+	if s := (*stringArgState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -410,10 +505,11 @@ func ResetStringArgForTest(tb interface {
 // NewKeyed on first use and shared by all goroutines: concurrent first callers
 // of Get with the same arguments wait for one build and share its result,
 // other arguments build at the same time, and once built, Get costs one atomic
-// load and a map lookup; a new key costs O(1) amortised. Instances live until
-// Delete or Reset: a manager keyed by data that keeps changing holds every key
-// it has seen. Its zero value is ready to use; GetKeyedManager returns the
-// process-wide one. A manager must not be copied after first use.
+// load and a map lookup; a new key, Delete, and Invalidate cost O(1)
+// amortised. Instances live until Delete or Reset: a manager keyed by data
+// that keeps changing holds every key it has seen; max= and idle= bound it.
+// Its zero value is ready to use; GetKeyedManager returns the process-wide
+// one. A manager must not be copied after first use.
 //
 // A nil *Keyed is a failure. A constructor that panics or calls runtime.Goexit
 // does so on its caller's goroutine; the callers waiting for it panic. It must
@@ -425,6 +521,13 @@ func ResetStringArgForTest(tb interface {
 // build in flight without waiting for it: its waiters build again at once, so
 // a new build may run beside the discarded one. There is one build in flight
 // per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete or Reset
+// while its caller still uses it. With holds it: fn runs with the instance,
+// which is not closed before fn returns; a drop meanwhile takes it out of the
+// manager at once, and the last With on it closes it. Invalidate drops an
+// instance only while it still is the current one, so that goroutines that
+// found it broken replace it once.
 //
 // SetKeyedForTest and ResetKeyedForTest change the process-wide manager until
 // the test ends, then restore it; they refuse a parallel test. A fake answers
@@ -452,7 +555,7 @@ func GetKeyedManager() *KeyedManager {
 // GetKeyed is GetKeyedManager().Get(key), with its fast path inlined.
 func GetKeyed(key string) *Keyed {
 	if x := (*keyedIndex)(atomic.LoadPointer(&defaultKeyedManager.keys.index)); x != nil {
-		if s := x.instances[keyedArgs{key: key}]; s != nil {
+		if s := x.instances[keyedArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance
 		}
 	}
@@ -463,7 +566,7 @@ func GetKeyed(key string) *Keyed {
 // Get returns the Keyed for these arguments, built on first use.
 func (m *KeyedManager) Get(key string) *Keyed {
 	if x := (*keyedIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
-		if s := x.instances[keyedArgs{key: key}]; s != nil {
+		if s := x.instances[keyedArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance
 		}
 	}
@@ -484,10 +587,26 @@ func (m *KeyedManager) Len() int {
 	return m.keys.count()
 }
 
+// With calls fn with the Keyed that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see KeyedManager). It returns fn's
+// error, or the error of getting the Keyed, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *KeyedManager) With(key string, fn func(*Keyed) error) error {
+	return keyedSpec.with(context.Background(), m, keyedArgs{key: key}, fn)
+}
+
+// Invalidate drops inst, if it still is the Keyed for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *KeyedManager) Invalidate(key string, inst *Keyed) error {
+	return m.keys.invalidate(keyedArgs{key: key}, inst, &keyedSpec)
+}
+
 // Reset drops every Keyed and discards any build in flight; the next Get
 // builds anew. It returns nil.
 func (m *KeyedManager) Reset() error {
-	return keyedSpec.dropAll(m.keys.install(nil))
+	return m.keys.reset(&keyedSpec)
 }
 
 // keyedArgs are the arguments a Keyed is built with: the key of a
@@ -506,6 +625,16 @@ type keyedIndex = singletonIndex[keyedArgs, *Keyed]
 var keyedSpec = singletonSpec[keyedArgs, *Keyed]{
 	name:   "accessors: Keyed",
 	nilErr: errors.New("accessors: Keyed constructor returned a nil *Keyed"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *KeyedManager) current(_ context.Context, args keyedArgs) *keyedState {
+	if x := (*keyedIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -581,6 +710,13 @@ func ResetKeyedForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetCtxForTest and ResetCtxForTest change the process-wide manager until the
 // test ends, then restore it; they refuse a parallel test.
 type CtxManager struct {
@@ -633,10 +769,26 @@ func (m *CtxManager) Get(ctx context.Context) (*Ctx, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Ctx that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see CtxManager). It returns fn's
+// error, or the error of getting the Ctx, joined with what closing it returned
+// if this With ended last after a drop.
+func (m *CtxManager) With(ctx context.Context, fn func(*Ctx) error) error {
+	return ctxSpec.with(ctx, m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Ctx for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *CtxManager) Invalidate(inst *Ctx) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &ctxSpec)
+}
+
 // Reset drops the Ctx and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *CtxManager) Reset() error {
-	return ctxSpec.drop(m.cell.install(&m.state, nil))
+	return ctxSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // ctxState is what a CtxManager publishes for an instance.
@@ -646,6 +798,14 @@ type ctxState = singletonState[struct{}, *Ctx]
 var ctxSpec = singletonSpec[struct{}, *Ctx]{
 	name:   "accessors: Ctx",
 	nilErr: errors.New("accessors: Ctx constructor returned a nil *Ctx"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *CtxManager) current(ctx context.Context, _ struct{}) *ctxState {
+	if s := (*ctxState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get(ctx)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -691,13 +851,38 @@ func ResetCtxForTest(tb interface {
 
 // singletonState is what a manager publishes for one instance: the instance
 // built with args, the error of its build, or a fake that a test hook
-// installed. It never changes once made.
+// installed. Only holds changes once it is made.
 type singletonState[A comparable, T comparable] struct {
 	args      A
 	instance  T
 	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+	installed bool         // by a test hook: returned for any arguments, never closed
+	holds     atomic.Int64 // the With calls that hold it, and the dropped and closed bits
 }
+
+// drop marks s dropped, and reports whether the caller closes its instance
+// now: the manager built it, and no With holds it. Otherwise the last With to
+// end closes it.
+func (s *singletonState[A, T]) drop() bool {
+	var zero T
+	if s == nil || s.installed || s.instance == zero {
+		return false
+	}
+	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// release ends a hold of With, and reports whether the caller closes the
+// instance: the last hold of a dropped one.
+func (s *singletonState[A, T]) release() bool {
+	return s.holds.Add(-1) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// The bits of singletonState.holds above the count of With calls: the manager
+// dropped the instance, and then closed it.
+const (
+	singletonDropped = 1 << 62
+	singletonClosed  = 1 << 61
+)
 
 // singletonBuild is a build in flight, and a singletonNode to the builds of
 // every package. result is set before done is closed; it stays nil when the
@@ -820,35 +1005,81 @@ func singletonCycle(me singletonNode, x any) bool {
 
 // singletonSpec is what the shared code knows of a manager's instances.
 type singletonSpec[A comparable, T comparable] struct {
-	name     string        // "paragon: Client": messages start with it
-	conflict error         // of arguments other than those of the instance
-	nilErr   error         // of a constructor that returned a nil instance
-	cache    bool          // constructor errors are kept (onerror=cache)
-	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
-	close    func(T) error // closes an instance the manager dropped, if it can
+	name     string                         // "paragon: Client": messages start with it
+	conflict error                          // of arguments other than those of the instance
+	nilErr   error                          // of a constructor that returned a nil instance
+	cache    bool                           // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool                   // whether an instance other than the zero T is nil, if one can be
+	close    func(context.Context, T) error // closes an instance the manager dropped, if it can
 }
 
-// drop closes the instance of s, which its manager dropped, if the manager
-// built it, and returns what closing returned.
-func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
-	var zero T
-	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+// closeOne closes the instance of s with ctx, and returns what closing
+// returned.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
+	if spec.close == nil {
 		return nil
 	}
-	return spec.close(s.instance)
+	return spec.close(ctx, s.instance)
 }
 
-// dropAll closes the instances of x, which their manager dropped, and returns
-// what closing returned, joined.
+// dropClose drops s and closes its instance, unless the manager did not build
+// it or a With holds it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) dropClose(s *singletonState[A, T]) error {
+	if !s.drop() {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
+}
+
+// with runs fn with the instance that src has for args, held so that it is not
+// closed before fn returns: a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. It returns fn's error, or the error
+// of getting the instance, joined with what closing returned if this With
+// closed it.
+func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A, T], args A, fn func(T) error) (err error) {
+	var closed error // of instances dropped before this With could hold them
+	defer func() {
+		if closed != nil {
+			err = errors.Join(err, closed)
+		}
+	}()
+	for {
+		s := src.current(ctx, args)
+		if s.err != nil {
+			return s.err
+		}
+		if s.holds.Add(1)&singletonDropped == 0 {
+			defer func() {
+				if s.release() {
+					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+				}
+			}()
+			return fn(s.instance)
+		}
+		// Dropped before this With could hold it: let go, and look again.
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}
+}
+
+// dropAll drops the instances of x and closes those that no With holds, and
+// returns what closing returned, joined.
 func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	if x == nil {
 		return nil
 	}
 	var errs []error
 	for _, s := range x.instances {
-		errs = append(errs, spec.drop(s))
+		errs = append(errs, spec.dropClose(s))
 	}
 	return errors.Join(errs...)
+}
+
+// singletonSource is a manager, as With sees it: current returns its state for
+// args, through its fast path, or its slow path.
+type singletonSource[A comparable, T comparable] interface {
+	current(ctx context.Context, args A) *singletonState[A, T]
 }
 
 // singletonConstruct runs ctor for b on the calling goroutine, so that a panic
@@ -885,7 +1116,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.instance = c
 	}
 	if !finish(s, s.err == nil || spec.cache && err != nil) {
-		_ = spec.drop(s) // nobody will see it
+		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
 	return s
@@ -964,36 +1195,47 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
 }
 
+// invalidate drops inst, if it still is the instance built with args, and
+// closes it unless a With holds it; it leaves a build in flight alone.
+func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, spec *singletonSpec[A, T]) error {
+	c.mu.Lock()
+	s := (*singletonState[A, T])(atomic.LoadPointer(state))
+	if s == nil || s.installed || s.args != args || s.instance != inst {
+		c.mu.Unlock()
+		return nil
+	}
+	atomic.StorePointer(state, nil)
+	c.mu.Unlock()
+	return spec.dropClose(s)
+}
+
 // installForTest installs s until tb's test ends, then restores what was there
 // and closes what the test built.
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
 	tb.Cleanup(func() {
-		_ = spec.drop(c.install(state, prev))
+		_ = spec.dropClose(c.install(state, prev))
 	})
 }
 
 // singletonIndex is what a keyed manager publishes: its instances by
-// arguments, or a fake that a test hook installed for all. It never changes
-// once published.
+// arguments, the dropped ones among them until the next publication, or a fake
+// that a test hook installed for all. It never changes once published.
 type singletonIndex[A comparable, T comparable] struct {
 	instances map[A]*singletonState[A, T]
 	all       *singletonState[A, T]
 }
 
-// singletonMap holds what a keyed manager built, by arguments.
-//
-// It publishes an immutable index of its instances, read without a lock. A new
-// instance goes into dirty, a copy of the index under the lock, and dirty is
-// published once the Gets that found a key in dirty only are as many as its
-// instances: those Gets pay for the copy, so a new key costs O(1) amortised,
-// where publishing each new key at once would copy the whole index each time.
+// singletonMap holds what a keyed manager built, by arguments. Everything but
+// index is guarded by mu.
 type singletonMap[A comparable, T comparable] struct {
 	index  unsafe.Pointer // the published *singletonIndex, or nil
 	mu     sync.Mutex
-	dirty  map[A]*singletonState[A, T] // when not nil, every instance, the newest not yet in index
-	misses int                         // Gets that found their key in dirty only, since index was published
+	dirty  map[A]*singletonState[A, T] // when not nil, every instance held, the newest not yet in index
+	misses int                         // lookups that found their key in dirty only, since index was published
+	dead   int                         // instances of index dropped since it was published
+	live   int                         // instances held
 	builds map[A]*singletonBuild[A, T] // in flight, by arguments
 }
 
@@ -1042,7 +1284,7 @@ func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpe
 // as many as its instances. m.mu is held.
 func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonState[A, T] {
 	if x != nil {
-		if s := x.instances[args]; s != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
@@ -1056,6 +1298,16 @@ func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonS
 	return s
 }
 
+// held returns the instance that m holds for args, or nil. m.mu is held.
+func (m *singletonMap[A, T]) held(args A) *singletonState[A, T] {
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.dirty[args]
+}
+
 // finish ends build b with s, published if publish is set, and wakes b's
 // waiters. It reports false, and does nothing else, when b was discarded.
 func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
@@ -1066,20 +1318,46 @@ func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A
 	}
 	delete(m.builds, b.args)
 	if publish {
-		m.writable()[b.args] = s
+		m.insert(s)
 	}
 	b.end(s)
 	return true
 }
 
-// writable returns dirty, copied from the published index first if it is nil.
-// m.mu is held.
+// insert adds s, a new instance. m.mu is held.
+func (m *singletonMap[A, T]) insert(s *singletonState[A, T]) {
+	m.writable()[s.args] = s
+	m.live++
+}
+
+// kill drops s, an instance that m holds, in place: O(1) amortised. It reports
+// whether the caller closes s now. m.mu is held.
+func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
+	closeNow := s.drop()
+	if m.dirty[s.args] == s {
+		delete(m.dirty, s.args)
+	}
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil && x.instances[s.args] == s {
+		// Dead in the index until the next publication, which half of it dead brings.
+		if m.dead++; m.dead > len(x.instances)/2 {
+			m.writable()
+			m.publish()
+		}
+	}
+	m.live--
+	return closeNow
+}
+
+// writable returns dirty, copied from the instances of the published index
+// that are not dropped first if it is nil. m.mu is held.
 func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 	if m.dirty == nil {
 		m.dirty = make(map[A]*singletonState[A, T])
 		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
 			for k, s := range x.instances {
-				m.dirty[k] = s
+				if s.holds.Load()&singletonDropped == 0 {
+					m.dirty[k] = s
+				}
 			}
 		}
 	}
@@ -1089,60 +1367,68 @@ func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 // publish publishes dirty. m.mu is held, and no test hook's fake is installed.
 func (m *singletonMap[A, T]) publish() {
 	atomic.StorePointer(&m.index, unsafe.Pointer(&singletonIndex[A, T]{instances: m.dirty}))
-	m.dirty = nil
-	m.misses = 0
+	m.dirty, m.misses, m.dead = nil, 0, 0
 }
 
 // remove drops the instance for args, if any, and discards the build in flight
-// for them; it returns what closing the instance returned. Dropping a
-// published instance copies the index of the others: O(n).
+// for them: O(1) amortised. It returns what closing the instance returned.
 func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	if b := m.builds[args]; b != nil {
 		b.end(nil) // discarded: its waiters build again at once
 		delete(m.builds, args)
 	}
-	var s *singletonState[A, T]
-	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
+	s := m.held(args)
+	closeNow := s != nil && m.kill(s)
 	m.mu.Unlock()
-	return spec.drop(s)
+	if !closeNow {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
+}
+
+// invalidate drops inst, if it still is the instance for args, and closes it
+// unless a With holds it; it leaves a build in flight alone.
+func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	s := m.held(args)
+	closeNow := s != nil && s.instance == inst && m.kill(s)
+	m.mu.Unlock()
+	if !closeNow {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
 }
 
 // count returns how many instances m holds.
 func (m *singletonMap[A, T]) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.live
 }
 
-// install publishes x, discards dirty and every build in flight, whose waiters
-// build again at once, and returns an index of what it replaced.
+// install publishes x, discards every build in flight, whose waiters build
+// again at once, and returns an index of the instances it replaced. The
+// instances of x are held from then on, none dropped.
 func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev := (*singletonIndex[A, T])(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
-	if m.dirty != nil {
-		prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
-	}
+	prev := &singletonIndex[A, T]{instances: m.writable()}
 	for _, b := range m.builds {
 		b.end(nil) // discarded: its waiters build again at once
 	}
-	m.dirty, m.misses, m.builds = nil, 0, nil
+	m.dirty, m.misses, m.dead, m.builds, m.live = nil, 0, 0, nil, 0
+	atomic.StorePointer(&m.index, unsafe.Pointer(x))
+	if x != nil {
+		m.live = len(x.instances)
+	}
 	return prev
+}
+
+// reset drops every instance and discards every build in flight; it closes the
+// instances that no With holds, and returns what closing returned, joined.
+func (m *singletonMap[A, T]) reset(spec *singletonSpec[A, T]) error {
+	return spec.dropAll(m.install(nil))
 }
 
 // installForTest installs x until tb's test ends, then restores what was there

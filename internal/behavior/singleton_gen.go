@@ -38,6 +38,13 @@ var ErrConnConflict = errors.New("behavior: Conn requested with other arguments 
 // build may run beside the discarded one, whose instance is closed when its
 // constructor returns. There is one build in flight per instance otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetConnForTest and ResetConnForTest change the process-wide manager until
 // the test ends, then restore it, closing only what the test built; they
 // refuse a parallel test. A fake answers any arguments, which hides conflicts
@@ -92,10 +99,26 @@ func (m *ConnManager) Get(addr string, port int) (*Conn, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Conn that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see ConnManager). It returns fn's
+// error, or the error of getting the Conn, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *ConnManager) With(addr string, port int, fn func(*Conn) error) error {
+	return connSpec.with(context.Background(), m, connArgs{addr: addr, port: port}, fn)
+}
+
+// Invalidate drops inst, if it still is the Conn for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *ConnManager) Invalidate(addr string, port int, inst *Conn) error {
+	return m.cell.invalidate(&m.state, connArgs{addr: addr, port: port}, inst, &connSpec)
+}
+
 // Reset drops the Conn and discards any build in flight; the next Get builds
 // anew. It closes what it drops and returns what Close returned.
 func (m *ConnManager) Reset() error {
-	return connSpec.drop(m.cell.install(&m.state, nil))
+	return connSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // connArgs are the arguments a Conn is built with, which Get compares.
@@ -112,9 +135,17 @@ var connSpec = singletonSpec[connArgs, *Conn]{
 	name:     "behavior: Conn",
 	conflict: ErrConnConflict,
 	nilErr:   errors.New("behavior: Conn constructor returned a nil *Conn"),
-	close: func(c *Conn) error {
+	close: func(_ context.Context, c *Conn) error {
 		return c.Close()
 	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *ConnManager) current(_ context.Context, args connArgs) *connState {
+	if s := (*connState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -185,6 +216,13 @@ var ErrCachedConflict = errors.New("behavior: Cached requested with other argume
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetCachedForTest and ResetCachedForTest change the process-wide manager
 // until the test ends, then restore it; they refuse a parallel test. A fake
 // answers any arguments, which hides conflicts in the code under test.
@@ -238,10 +276,27 @@ func (m *CachedManager) Get(name string) (*Cached, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Cached that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see CachedManager). It returns
+// fn's error, or the error of getting the Cached, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *CachedManager) With(name string, fn func(*Cached) error) error {
+	return cachedSpec.with(context.Background(), m, cachedArgs{name: name}, fn)
+}
+
+// Invalidate drops inst, if it still is the Cached for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *CachedManager) Invalidate(name string, inst *Cached) error {
+	return m.cell.invalidate(&m.state, cachedArgs{name: name}, inst, &cachedSpec)
+}
+
 // Reset drops the Cached and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *CachedManager) Reset() error {
-	return cachedSpec.drop(m.cell.install(&m.state, nil))
+	return cachedSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // cachedArgs are the arguments a Cached is built with, which Get compares.
@@ -258,6 +313,14 @@ var cachedSpec = singletonSpec[cachedArgs, *Cached]{
 	conflict: ErrCachedConflict,
 	nilErr:   errors.New("behavior: Cached constructor returned a nil *Cached"),
 	cache:    true,
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *CachedManager) current(_ context.Context, args cachedArgs) *cachedState {
+	if s := (*cachedState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -320,6 +383,13 @@ func ResetCachedForTest(tb interface {
 // build may run beside the discarded one, whose instance is closed when its
 // constructor returns. There is one build in flight per instance otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetSessionForTest and ResetSessionForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they
 // refuse a parallel test.
@@ -373,10 +443,27 @@ func (m *SessionManager) Get() (*Session, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Session that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see SessionManager). It returns
+// fn's error, or the error of getting the Session, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *SessionManager) With(fn func(*Session) error) error {
+	return sessionSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Session for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *SessionManager) Invalidate(inst *Session) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &sessionSpec)
+}
+
 // Reset drops the Session and discards any build in flight; the next Get
 // builds anew. It closes what it drops and returns nil.
 func (m *SessionManager) Reset() error {
-	return sessionSpec.drop(m.cell.install(&m.state, nil))
+	return sessionSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // sessionState is what a SessionManager publishes for an instance.
@@ -386,10 +473,18 @@ type sessionState = singletonState[struct{}, *Session]
 var sessionSpec = singletonSpec[struct{}, *Session]{
 	name:   "behavior: Session",
 	nilErr: errors.New("behavior: Session constructor returned a nil *Session"),
-	close: func(c *Session) error {
+	close: func(_ context.Context, c *Session) error {
 		c.Close()
 		return nil
 	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *SessionManager) current(_ context.Context, _ struct{}) *sessionState {
+	if s := (*sessionState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -450,6 +545,13 @@ func ResetSessionForTest(tb interface {
 // build may run beside the discarded one, whose instance is closed when its
 // constructor returns. There is one build in flight per instance otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetCounterForTest and ResetCounterForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they
 // refuse a parallel test.
@@ -493,10 +595,27 @@ func (m *CounterManager) Get() *Counter {
 	return s.instance
 }
 
+// With calls fn with the Counter that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see CounterManager). It returns
+// fn's error, or the error of getting the Counter, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *CounterManager) With(fn func(*Counter) error) error {
+	return counterSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Counter for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *CounterManager) Invalidate(inst *Counter) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &counterSpec)
+}
+
 // Reset drops the Counter and discards any build in flight; the next Get
 // builds anew. It closes what it drops and returns nil.
 func (m *CounterManager) Reset() error {
-	return counterSpec.drop(m.cell.install(&m.state, nil))
+	return counterSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // counterState is what a CounterManager publishes for an instance.
@@ -506,10 +625,18 @@ type counterState = singletonState[struct{}, *Counter]
 var counterSpec = singletonSpec[struct{}, *Counter]{
 	name:   "behavior: Counter",
 	nilErr: errors.New("behavior: Counter constructor returned a nil *Counter"),
-	close: func(c *Counter) error {
+	close: func(_ context.Context, c *Counter) error {
 		c.Close()
 		return nil
 	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *CounterManager) current(_ context.Context, _ struct{}) *counterState {
+	if s := (*counterState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -575,6 +702,13 @@ func ResetCounterForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetPlainForTest and ResetPlainForTest change the process-wide manager until
 // the test ends, then restore it; they refuse a parallel test.
 type PlainManager struct {
@@ -617,10 +751,26 @@ func (m *PlainManager) Get() *Plain {
 	return s.instance
 }
 
+// With calls fn with the Plain that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see PlainManager). It returns fn's
+// error, or the error of getting the Plain, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *PlainManager) With(fn func(*Plain) error) error {
+	return plainSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Plain for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *PlainManager) Invalidate(inst *Plain) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &plainSpec)
+}
+
 // Reset drops the Plain and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *PlainManager) Reset() error {
-	return plainSpec.drop(m.cell.install(&m.state, nil))
+	return plainSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // plainState is what a PlainManager publishes for an instance.
@@ -630,6 +780,14 @@ type plainState = singletonState[struct{}, *Plain]
 var plainSpec = singletonSpec[struct{}, *Plain]{
 	name:   "behavior: Plain",
 	nilErr: errors.New("behavior: Plain constructor returned a nil *Plain"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *PlainManager) current(_ context.Context, _ struct{}) *plainState {
+	if s := (*plainState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -701,6 +859,13 @@ var ErrQuietConflict = errors.New("behavior: Quiet requested with other argument
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
 type QuietHolder struct {
 	// state is the published *quietState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
@@ -751,10 +916,26 @@ func (m *QuietHolder) Get(level int) (*Quiet, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Quiet that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see QuietHolder). It returns fn's
+// error, or the error of getting the Quiet, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *QuietHolder) With(level int, fn func(*Quiet) error) error {
+	return quietSpec.with(context.Background(), m, quietArgs{level: level}, fn)
+}
+
+// Invalidate drops inst, if it still is the Quiet for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *QuietHolder) Invalidate(level int, inst *Quiet) error {
+	return m.cell.invalidate(&m.state, quietArgs{level: level}, inst, &quietSpec)
+}
+
 // Reset drops the Quiet and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *QuietHolder) Reset() error {
-	return quietSpec.drop(m.cell.install(&m.state, nil))
+	return quietSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // quietArgs are the arguments a Quiet is built with, which Get compares.
@@ -770,6 +951,14 @@ var quietSpec = singletonSpec[quietArgs, *Quiet]{
 	name:     "behavior: Quiet",
 	conflict: ErrQuietConflict,
 	nilErr:   errors.New("behavior: Quiet constructor returned a nil *Quiet"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *QuietHolder) current(_ context.Context, args quietArgs) *quietState {
+	if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -792,11 +981,11 @@ func (m *QuietHolder) build(_ context.Context, args quietArgs) (*Quiet, error) {
 // by NewTenant on first use and shared by all goroutines: concurrent first
 // callers of Get with the same arguments wait for one build and share its
 // result, other arguments build at the same time, and once built, Get costs
-// one atomic load and a map lookup; a new key costs O(1) amortised. Instances
-// live until Delete or Reset: a manager keyed by data that keeps changing
-// holds every key it has seen. Its zero value is ready to use;
-// GetTenantManager returns the process-wide one. A manager must not be copied
-// after first use.
+// one atomic load and a map lookup; a new key, Delete, and Invalidate cost
+// O(1) amortised. Instances live until Delete or Reset: a manager keyed by
+// data that keeps changing holds every key it has seen; max= and idle= bound
+// it. Its zero value is ready to use; GetTenantManager returns the
+// process-wide one. A manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
 // the next Get builds again. An instance returned with an error is ignored. A
@@ -819,6 +1008,13 @@ func (m *QuietHolder) build(_ context.Context, args quietArgs) (*Quiet, error) {
 // once, so a new build may run beside the discarded one, whose instance is
 // closed when its constructor returns. There is one build in flight per
 // instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete or Reset
+// while its caller still uses it. With holds it: fn runs with the instance,
+// which is not closed before fn returns; a drop meanwhile takes it out of the
+// manager at once, and the last With on it closes it. Invalidate drops an
+// instance only while it still is the current one, so that goroutines that
+// found it broken replace it once.
 //
 // SetTenantForTest and ResetTenantForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they
@@ -848,7 +1044,7 @@ func GetTenantManager() *TenantManager {
 // inlined.
 func GetTenant(ctx context.Context, apiKey string) (*Tenant, error) {
 	if x := (*tenantIndex)(atomic.LoadPointer(&defaultTenantManager.keys.index)); x != nil {
-		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil {
+		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance, nil
 		}
 	}
@@ -869,7 +1065,7 @@ func MustGetTenant(ctx context.Context, apiKey string) *Tenant {
 // Get returns the Tenant for these arguments, built on first use.
 func (m *TenantManager) Get(ctx context.Context, apiKey string) (*Tenant, error) {
 	if x := (*tenantIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
-		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil {
+		if s := x.instances[tenantArgs{apiKey: apiKey}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance, nil
 		}
 	}
@@ -891,11 +1087,28 @@ func (m *TenantManager) Len() int {
 	return m.keys.count()
 }
 
+// With calls fn with the Tenant that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see TenantManager). It returns
+// fn's error, or the error of getting the Tenant, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *TenantManager) With(ctx context.Context, apiKey string, fn func(*Tenant) error) error {
+	return tenantSpec.with(ctx, m, tenantArgs{apiKey: apiKey}, fn)
+}
+
+// Invalidate drops inst, if it still is the Tenant for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *TenantManager) Invalidate(apiKey string, inst *Tenant) error {
+	return m.keys.invalidate(tenantArgs{apiKey: apiKey}, inst, &tenantSpec)
+}
+
 // Reset drops every Tenant and discards any build in flight; the next Get
 // builds anew. It closes what it drops and returns the errors of Close,
 // joined.
 func (m *TenantManager) Reset() error {
-	return tenantSpec.dropAll(m.keys.install(nil))
+	return m.keys.reset(&tenantSpec)
 }
 
 // tenantArgs are the arguments a Tenant is built with: the key of a
@@ -914,9 +1127,19 @@ type tenantIndex = singletonIndex[tenantArgs, *Tenant]
 var tenantSpec = singletonSpec[tenantArgs, *Tenant]{
 	name:   "behavior: Tenant",
 	nilErr: errors.New("behavior: Tenant constructor returned a nil *Tenant"),
-	close: func(c *Tenant) error {
+	close: func(_ context.Context, c *Tenant) error {
 		return c.Close()
 	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *TenantManager) current(ctx context.Context, args tenantArgs) *tenantState {
+	if x := (*tenantIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.get(ctx, args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -964,10 +1187,11 @@ func ResetTenantForTest(tb interface {
 // NewShard on first use and shared by all goroutines: concurrent first callers
 // of Get with the same arguments wait for one build and share its result,
 // other arguments build at the same time, and once built, Get costs one atomic
-// load and a map lookup; a new key costs O(1) amortised. Instances live until
-// Delete or Reset: a manager keyed by data that keeps changing holds every key
-// it has seen. Its zero value is ready to use; GetShardManager returns the
-// process-wide one. A manager must not be copied after first use.
+// load and a map lookup; a new key, Delete, and Invalidate cost O(1)
+// amortised. Instances live until Delete or Reset: a manager keyed by data
+// that keeps changing holds every key it has seen; max= and idle= bound it.
+// Its zero value is ready to use; GetShardManager returns the process-wide
+// one. A manager must not be copied after first use.
 //
 // A nil *Shard is a failure. A constructor that panics or calls runtime.Goexit
 // does so on its caller's goroutine; the callers waiting for it panic. It must
@@ -980,6 +1204,13 @@ func ResetTenantForTest(tb interface {
 // once, so a new build may run beside the discarded one, whose instance is
 // closed when its constructor returns. There is one build in flight per
 // instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete or Reset
+// while its caller still uses it. With holds it: fn runs with the instance,
+// which is not closed before fn returns; a drop meanwhile takes it out of the
+// manager at once, and the last With on it closes it. Invalidate drops an
+// instance only while it still is the current one, so that goroutines that
+// found it broken replace it once.
 //
 // SetShardForTest and ResetShardForTest change the process-wide manager until
 // the test ends, then restore it, closing only what the test built; they
@@ -1008,7 +1239,7 @@ func GetShardManager() *ShardManager {
 // GetShard is GetShardManager().Get(table, n), with its fast path inlined.
 func GetShard(table string, n int) *Shard {
 	if x := (*shardIndex)(atomic.LoadPointer(&defaultShardManager.keys.index)); x != nil {
-		if s := x.instances[shardArgs{table: table, n: n}]; s != nil {
+		if s := x.instances[shardArgs{table: table, n: n}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance
 		}
 	}
@@ -1019,7 +1250,7 @@ func GetShard(table string, n int) *Shard {
 // Get returns the Shard for these arguments, built on first use.
 func (m *ShardManager) Get(table string, n int) *Shard {
 	if x := (*shardIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
-		if s := x.instances[shardArgs{table: table, n: n}]; s != nil {
+		if s := x.instances[shardArgs{table: table, n: n}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance
 		}
 	}
@@ -1041,10 +1272,26 @@ func (m *ShardManager) Len() int {
 	return m.keys.count()
 }
 
+// With calls fn with the Shard that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see ShardManager). It returns fn's
+// error, or the error of getting the Shard, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *ShardManager) With(table string, n int, fn func(*Shard) error) error {
+	return shardSpec.with(context.Background(), m, shardArgs{table: table, n: n}, fn)
+}
+
+// Invalidate drops inst, if it still is the Shard for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *ShardManager) Invalidate(table string, n int, inst *Shard) error {
+	return m.keys.invalidate(shardArgs{table: table, n: n}, inst, &shardSpec)
+}
+
 // Reset drops every Shard and discards any build in flight; the next Get
 // builds anew. It closes what it drops and returns nil.
 func (m *ShardManager) Reset() error {
-	return shardSpec.dropAll(m.keys.install(nil))
+	return m.keys.reset(&shardSpec)
 }
 
 // shardArgs are the arguments a Shard is built with: the key of a
@@ -1064,10 +1311,20 @@ type shardIndex = singletonIndex[shardArgs, *Shard]
 var shardSpec = singletonSpec[shardArgs, *Shard]{
 	name:   "behavior: Shard",
 	nilErr: errors.New("behavior: Shard constructor returned a nil *Shard"),
-	close: func(c *Shard) error {
+	close: func(_ context.Context, c *Shard) error {
 		c.Close()
 		return nil
 	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *ShardManager) current(_ context.Context, args shardArgs) *shardState {
+	if x := (*shardIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -1151,6 +1408,13 @@ var ErrLinkConflict = errors.New("behavior: Link requested with other arguments 
 // build may run beside the discarded one, whose instance is closed when its
 // constructor returns. There is one build in flight per instance otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetLinkForTest and ResetLinkForTest change the process-wide manager until
 // the test ends, then restore it, closing only what the test built; they
 // refuse a parallel test. A fake answers any arguments, which hides conflicts
@@ -1205,10 +1469,26 @@ func (m *LinkManager) Get(ctx context.Context, addr string) (*Link, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Link that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see LinkManager). It returns fn's
+// error, or the error of getting the Link, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *LinkManager) With(ctx context.Context, addr string, fn func(*Link) error) error {
+	return linkSpec.with(ctx, m, linkArgs{addr: addr}, fn)
+}
+
+// Invalidate drops inst, if it still is the Link for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *LinkManager) Invalidate(addr string, inst *Link) error {
+	return m.cell.invalidate(&m.state, linkArgs{addr: addr}, inst, &linkSpec)
+}
+
 // Reset drops the Link and discards any build in flight; the next Get builds
 // anew. It closes what it drops and returns what Close returned.
 func (m *LinkManager) Reset() error {
-	return linkSpec.drop(m.cell.install(&m.state, nil))
+	return linkSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // linkArgs are the arguments a Link is built with, which Get compares.
@@ -1224,9 +1504,17 @@ var linkSpec = singletonSpec[linkArgs, *Link]{
 	name:     "behavior: Link",
 	conflict: ErrLinkConflict,
 	nilErr:   errors.New("behavior: Link constructor returned a nil *Link"),
-	close: func(c *Link) error {
+	close: func(_ context.Context, c *Link) error {
 		return c.Close()
 	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *LinkManager) current(ctx context.Context, args linkArgs) *linkState {
+	if s := (*linkState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(ctx, args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -1313,6 +1601,13 @@ var ErrRemoteConflict = errors.New("behavior: Remote requested with other argume
 // build may run beside the discarded one, whose instance is closed when its
 // constructor returns. There is one build in flight per instance otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetRemoteForTest and ResetRemoteForTest change the process-wide manager
 // until the test ends, then restore it, closing only what the test built; they
 // refuse a parallel test. A fake answers any arguments, which hides conflicts
@@ -1367,10 +1662,27 @@ func (m *RemoteManager) Get(name string) (RemoteAPI, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Remote that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see RemoteManager). It returns
+// fn's error, or the error of getting the Remote, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *RemoteManager) With(name string, fn func(RemoteAPI) error) error {
+	return remoteSpec.with(context.Background(), m, remoteArgs{name: name}, fn)
+}
+
+// Invalidate drops inst, if it still is the Remote for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *RemoteManager) Invalidate(name string, inst RemoteAPI) error {
+	return m.cell.invalidate(&m.state, remoteArgs{name: name}, inst, &remoteSpec)
+}
+
 // Reset drops the Remote and discards any build in flight; the next Get builds
 // anew. It closes what it drops and returns what Close returned.
 func (m *RemoteManager) Reset() error {
-	return remoteSpec.drop(m.cell.install(&m.state, nil))
+	return remoteSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // remoteArgs are the arguments a Remote is built with, which Get compares.
@@ -1390,9 +1702,17 @@ var remoteSpec = singletonSpec[remoteArgs, RemoteAPI]{
 		t, ok := c.(*Remote)
 		return ok && t == nil
 	},
-	close: func(c RemoteAPI) error {
+	close: func(_ context.Context, c RemoteAPI) error {
 		return c.Close()
 	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *RemoteManager) current(_ context.Context, args remoteArgs) *remoteState {
+	if s := (*remoteState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -1441,13 +1761,38 @@ func ResetRemoteForTest(tb interface {
 
 // singletonState is what a manager publishes for one instance: the instance
 // built with args, the error of its build, or a fake that a test hook
-// installed. It never changes once made.
+// installed. Only holds changes once it is made.
 type singletonState[A comparable, T comparable] struct {
 	args      A
 	instance  T
 	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+	installed bool         // by a test hook: returned for any arguments, never closed
+	holds     atomic.Int64 // the With calls that hold it, and the dropped and closed bits
 }
+
+// drop marks s dropped, and reports whether the caller closes its instance
+// now: the manager built it, and no With holds it. Otherwise the last With to
+// end closes it.
+func (s *singletonState[A, T]) drop() bool {
+	var zero T
+	if s == nil || s.installed || s.instance == zero {
+		return false
+	}
+	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// release ends a hold of With, and reports whether the caller closes the
+// instance: the last hold of a dropped one.
+func (s *singletonState[A, T]) release() bool {
+	return s.holds.Add(-1) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// The bits of singletonState.holds above the count of With calls: the manager
+// dropped the instance, and then closed it.
+const (
+	singletonDropped = 1 << 62
+	singletonClosed  = 1 << 61
+)
 
 // singletonBuild is a build in flight, and a singletonNode to the builds of
 // every package. result is set before done is closed; it stays nil when the
@@ -1570,35 +1915,81 @@ func singletonCycle(me singletonNode, x any) bool {
 
 // singletonSpec is what the shared code knows of a manager's instances.
 type singletonSpec[A comparable, T comparable] struct {
-	name     string        // "paragon: Client": messages start with it
-	conflict error         // of arguments other than those of the instance
-	nilErr   error         // of a constructor that returned a nil instance
-	cache    bool          // constructor errors are kept (onerror=cache)
-	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
-	close    func(T) error // closes an instance the manager dropped, if it can
+	name     string                         // "paragon: Client": messages start with it
+	conflict error                          // of arguments other than those of the instance
+	nilErr   error                          // of a constructor that returned a nil instance
+	cache    bool                           // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool                   // whether an instance other than the zero T is nil, if one can be
+	close    func(context.Context, T) error // closes an instance the manager dropped, if it can
 }
 
-// drop closes the instance of s, which its manager dropped, if the manager
-// built it, and returns what closing returned.
-func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
-	var zero T
-	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+// closeOne closes the instance of s with ctx, and returns what closing
+// returned.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
+	if spec.close == nil {
 		return nil
 	}
-	return spec.close(s.instance)
+	return spec.close(ctx, s.instance)
 }
 
-// dropAll closes the instances of x, which their manager dropped, and returns
-// what closing returned, joined.
+// dropClose drops s and closes its instance, unless the manager did not build
+// it or a With holds it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) dropClose(s *singletonState[A, T]) error {
+	if !s.drop() {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
+}
+
+// with runs fn with the instance that src has for args, held so that it is not
+// closed before fn returns: a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. It returns fn's error, or the error
+// of getting the instance, joined with what closing returned if this With
+// closed it.
+func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A, T], args A, fn func(T) error) (err error) {
+	var closed error // of instances dropped before this With could hold them
+	defer func() {
+		if closed != nil {
+			err = errors.Join(err, closed)
+		}
+	}()
+	for {
+		s := src.current(ctx, args)
+		if s.err != nil {
+			return s.err
+		}
+		if s.holds.Add(1)&singletonDropped == 0 {
+			defer func() {
+				if s.release() {
+					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+				}
+			}()
+			return fn(s.instance)
+		}
+		// Dropped before this With could hold it: let go, and look again.
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}
+}
+
+// dropAll drops the instances of x and closes those that no With holds, and
+// returns what closing returned, joined.
 func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	if x == nil {
 		return nil
 	}
 	var errs []error
 	for _, s := range x.instances {
-		errs = append(errs, spec.drop(s))
+		errs = append(errs, spec.dropClose(s))
 	}
 	return errors.Join(errs...)
+}
+
+// singletonSource is a manager, as With sees it: current returns its state for
+// args, through its fast path, or its slow path.
+type singletonSource[A comparable, T comparable] interface {
+	current(ctx context.Context, args A) *singletonState[A, T]
 }
 
 // singletonConstruct runs ctor for b on the calling goroutine, so that a panic
@@ -1635,7 +2026,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.instance = c
 	}
 	if !finish(s, s.err == nil || spec.cache && err != nil) {
-		_ = spec.drop(s) // nobody will see it
+		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
 	return s
@@ -1714,36 +2105,47 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
 }
 
+// invalidate drops inst, if it still is the instance built with args, and
+// closes it unless a With holds it; it leaves a build in flight alone.
+func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, spec *singletonSpec[A, T]) error {
+	c.mu.Lock()
+	s := (*singletonState[A, T])(atomic.LoadPointer(state))
+	if s == nil || s.installed || s.args != args || s.instance != inst {
+		c.mu.Unlock()
+		return nil
+	}
+	atomic.StorePointer(state, nil)
+	c.mu.Unlock()
+	return spec.dropClose(s)
+}
+
 // installForTest installs s until tb's test ends, then restores what was there
 // and closes what the test built.
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
 	tb.Cleanup(func() {
-		_ = spec.drop(c.install(state, prev))
+		_ = spec.dropClose(c.install(state, prev))
 	})
 }
 
 // singletonIndex is what a keyed manager publishes: its instances by
-// arguments, or a fake that a test hook installed for all. It never changes
-// once published.
+// arguments, the dropped ones among them until the next publication, or a fake
+// that a test hook installed for all. It never changes once published.
 type singletonIndex[A comparable, T comparable] struct {
 	instances map[A]*singletonState[A, T]
 	all       *singletonState[A, T]
 }
 
-// singletonMap holds what a keyed manager built, by arguments.
-//
-// It publishes an immutable index of its instances, read without a lock. A new
-// instance goes into dirty, a copy of the index under the lock, and dirty is
-// published once the Gets that found a key in dirty only are as many as its
-// instances: those Gets pay for the copy, so a new key costs O(1) amortised,
-// where publishing each new key at once would copy the whole index each time.
+// singletonMap holds what a keyed manager built, by arguments. Everything but
+// index is guarded by mu.
 type singletonMap[A comparable, T comparable] struct {
 	index  unsafe.Pointer // the published *singletonIndex, or nil
 	mu     sync.Mutex
-	dirty  map[A]*singletonState[A, T] // when not nil, every instance, the newest not yet in index
-	misses int                         // Gets that found their key in dirty only, since index was published
+	dirty  map[A]*singletonState[A, T] // when not nil, every instance held, the newest not yet in index
+	misses int                         // lookups that found their key in dirty only, since index was published
+	dead   int                         // instances of index dropped since it was published
+	live   int                         // instances held
 	builds map[A]*singletonBuild[A, T] // in flight, by arguments
 }
 
@@ -1792,7 +2194,7 @@ func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpe
 // as many as its instances. m.mu is held.
 func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonState[A, T] {
 	if x != nil {
-		if s := x.instances[args]; s != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
@@ -1806,6 +2208,16 @@ func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonS
 	return s
 }
 
+// held returns the instance that m holds for args, or nil. m.mu is held.
+func (m *singletonMap[A, T]) held(args A) *singletonState[A, T] {
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.dirty[args]
+}
+
 // finish ends build b with s, published if publish is set, and wakes b's
 // waiters. It reports false, and does nothing else, when b was discarded.
 func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
@@ -1816,20 +2228,46 @@ func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A
 	}
 	delete(m.builds, b.args)
 	if publish {
-		m.writable()[b.args] = s
+		m.insert(s)
 	}
 	b.end(s)
 	return true
 }
 
-// writable returns dirty, copied from the published index first if it is nil.
-// m.mu is held.
+// insert adds s, a new instance. m.mu is held.
+func (m *singletonMap[A, T]) insert(s *singletonState[A, T]) {
+	m.writable()[s.args] = s
+	m.live++
+}
+
+// kill drops s, an instance that m holds, in place: O(1) amortised. It reports
+// whether the caller closes s now. m.mu is held.
+func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
+	closeNow := s.drop()
+	if m.dirty[s.args] == s {
+		delete(m.dirty, s.args)
+	}
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil && x.instances[s.args] == s {
+		// Dead in the index until the next publication, which half of it dead brings.
+		if m.dead++; m.dead > len(x.instances)/2 {
+			m.writable()
+			m.publish()
+		}
+	}
+	m.live--
+	return closeNow
+}
+
+// writable returns dirty, copied from the instances of the published index
+// that are not dropped first if it is nil. m.mu is held.
 func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 	if m.dirty == nil {
 		m.dirty = make(map[A]*singletonState[A, T])
 		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
 			for k, s := range x.instances {
-				m.dirty[k] = s
+				if s.holds.Load()&singletonDropped == 0 {
+					m.dirty[k] = s
+				}
 			}
 		}
 	}
@@ -1839,60 +2277,68 @@ func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 // publish publishes dirty. m.mu is held, and no test hook's fake is installed.
 func (m *singletonMap[A, T]) publish() {
 	atomic.StorePointer(&m.index, unsafe.Pointer(&singletonIndex[A, T]{instances: m.dirty}))
-	m.dirty = nil
-	m.misses = 0
+	m.dirty, m.misses, m.dead = nil, 0, 0
 }
 
 // remove drops the instance for args, if any, and discards the build in flight
-// for them; it returns what closing the instance returned. Dropping a
-// published instance copies the index of the others: O(n).
+// for them: O(1) amortised. It returns what closing the instance returned.
 func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	if b := m.builds[args]; b != nil {
 		b.end(nil) // discarded: its waiters build again at once
 		delete(m.builds, args)
 	}
-	var s *singletonState[A, T]
-	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
+	s := m.held(args)
+	closeNow := s != nil && m.kill(s)
 	m.mu.Unlock()
-	return spec.drop(s)
+	if !closeNow {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
+}
+
+// invalidate drops inst, if it still is the instance for args, and closes it
+// unless a With holds it; it leaves a build in flight alone.
+func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	s := m.held(args)
+	closeNow := s != nil && s.instance == inst && m.kill(s)
+	m.mu.Unlock()
+	if !closeNow {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
 }
 
 // count returns how many instances m holds.
 func (m *singletonMap[A, T]) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.live
 }
 
-// install publishes x, discards dirty and every build in flight, whose waiters
-// build again at once, and returns an index of what it replaced.
+// install publishes x, discards every build in flight, whose waiters build
+// again at once, and returns an index of the instances it replaced. The
+// instances of x are held from then on, none dropped.
 func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev := (*singletonIndex[A, T])(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
-	if m.dirty != nil {
-		prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
-	}
+	prev := &singletonIndex[A, T]{instances: m.writable()}
 	for _, b := range m.builds {
 		b.end(nil) // discarded: its waiters build again at once
 	}
-	m.dirty, m.misses, m.builds = nil, 0, nil
+	m.dirty, m.misses, m.dead, m.builds, m.live = nil, 0, 0, nil, 0
+	atomic.StorePointer(&m.index, unsafe.Pointer(x))
+	if x != nil {
+		m.live = len(x.instances)
+	}
 	return prev
+}
+
+// reset drops every instance and discards every build in flight; it closes the
+// instances that no With holds, and returns what closing returned, joined.
+func (m *singletonMap[A, T]) reset(spec *singletonSpec[A, T]) error {
+	return spec.dropAll(m.install(nil))
 }
 
 // installForTest installs x until tb's test ends, then restores what was there

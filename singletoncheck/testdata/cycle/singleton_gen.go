@@ -28,6 +28,13 @@ import (
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetAForTest and ResetAForTest change the process-wide manager until the test
 // ends, then restore it; they refuse a parallel test.
 type AManager struct {
@@ -69,10 +76,26 @@ func (m *AManager) Get() *A {
 	return s.instance
 }
 
+// With calls fn with the A that Get returns for these arguments, and keeps it
+// from being closed until fn returns (see AManager). It returns fn's error, or
+// the error of getting the A, joined with what closing it returned if this
+// With ended last after a drop.
+func (m *AManager) With(fn func(*A) error) error {
+	return aSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the A for these arguments, so that the
+// next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *AManager) Invalidate(inst *A) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &aSpec)
+}
+
 // Reset drops the A and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *AManager) Reset() error {
-	return aSpec.drop(m.cell.install(&m.state, nil))
+	return aSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // aState is what a AManager publishes for an instance.
@@ -82,6 +105,14 @@ type aState = singletonState[struct{}, *A]
 var aSpec = singletonSpec[struct{}, *A]{
 	name:   "cycle: A",
 	nilErr: errors.New("cycle: A constructor returned a nil *A"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *AManager) current(_ context.Context, _ struct{}) *aState {
+	if s := (*aState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -147,6 +178,13 @@ func ResetAForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetBForTest and ResetBForTest change the process-wide manager until the test
 // ends, then restore it; they refuse a parallel test.
 type BManager struct {
@@ -188,10 +226,26 @@ func (m *BManager) Get() *B {
 	return s.instance
 }
 
+// With calls fn with the B that Get returns for these arguments, and keeps it
+// from being closed until fn returns (see BManager). It returns fn's error, or
+// the error of getting the B, joined with what closing it returned if this
+// With ended last after a drop.
+func (m *BManager) With(fn func(*B) error) error {
+	return bSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the B for these arguments, so that the
+// next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *BManager) Invalidate(inst *B) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &bSpec)
+}
+
 // Reset drops the B and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *BManager) Reset() error {
-	return bSpec.drop(m.cell.install(&m.state, nil))
+	return bSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // bState is what a BManager publishes for an instance.
@@ -201,6 +255,14 @@ type bState = singletonState[struct{}, *B]
 var bSpec = singletonSpec[struct{}, *B]{
 	name:   "cycle: B",
 	nilErr: errors.New("cycle: B constructor returned a nil *B"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *BManager) current(_ context.Context, _ struct{}) *bState {
+	if s := (*bState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -266,6 +328,13 @@ func ResetBForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetCForTest and ResetCForTest change the process-wide manager until the test
 // ends, then restore it; they refuse a parallel test.
 type CManager struct {
@@ -307,10 +376,26 @@ func (m *CManager) Get() *C {
 	return s.instance
 }
 
+// With calls fn with the C that Get returns for these arguments, and keeps it
+// from being closed until fn returns (see CManager). It returns fn's error, or
+// the error of getting the C, joined with what closing it returned if this
+// With ended last after a drop.
+func (m *CManager) With(fn func(*C) error) error {
+	return cSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the C for these arguments, so that the
+// next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *CManager) Invalidate(inst *C) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &cSpec)
+}
+
 // Reset drops the C and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *CManager) Reset() error {
-	return cSpec.drop(m.cell.install(&m.state, nil))
+	return cSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // cState is what a CManager publishes for an instance.
@@ -320,6 +405,14 @@ type cState = singletonState[struct{}, *C]
 var cSpec = singletonSpec[struct{}, *C]{
 	name:   "cycle: C",
 	nilErr: errors.New("cycle: C constructor returned a nil *C"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *CManager) current(_ context.Context, _ struct{}) *cState {
+	if s := (*cState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -385,6 +478,13 @@ func ResetCForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetDForTest and ResetDForTest change the process-wide manager until the test
 // ends, then restore it; they refuse a parallel test.
 type DManager struct {
@@ -426,10 +526,26 @@ func (m *DManager) Get() *D {
 	return s.instance
 }
 
+// With calls fn with the D that Get returns for these arguments, and keeps it
+// from being closed until fn returns (see DManager). It returns fn's error, or
+// the error of getting the D, joined with what closing it returned if this
+// With ended last after a drop.
+func (m *DManager) With(fn func(*D) error) error {
+	return dSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the D for these arguments, so that the
+// next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *DManager) Invalidate(inst *D) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &dSpec)
+}
+
 // Reset drops the D and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *DManager) Reset() error {
-	return dSpec.drop(m.cell.install(&m.state, nil))
+	return dSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // dState is what a DManager publishes for an instance.
@@ -439,6 +555,14 @@ type dState = singletonState[struct{}, *D]
 var dSpec = singletonSpec[struct{}, *D]{
 	name:   "cycle: D",
 	nilErr: errors.New("cycle: D constructor returned a nil *D"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *DManager) current(_ context.Context, _ struct{}) *dState {
+	if s := (*dState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -504,6 +628,13 @@ func ResetDForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetEForTest and ResetEForTest change the process-wide manager until the test
 // ends, then restore it; they refuse a parallel test.
 type EManager struct {
@@ -545,10 +676,26 @@ func (m *EManager) Get() *E {
 	return s.instance
 }
 
+// With calls fn with the E that Get returns for these arguments, and keeps it
+// from being closed until fn returns (see EManager). It returns fn's error, or
+// the error of getting the E, joined with what closing it returned if this
+// With ended last after a drop.
+func (m *EManager) With(fn func(*E) error) error {
+	return eSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the E for these arguments, so that the
+// next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *EManager) Invalidate(inst *E) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &eSpec)
+}
+
 // Reset drops the E and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *EManager) Reset() error {
-	return eSpec.drop(m.cell.install(&m.state, nil))
+	return eSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // eState is what a EManager publishes for an instance.
@@ -558,6 +705,14 @@ type eState = singletonState[struct{}, *E]
 var eSpec = singletonSpec[struct{}, *E]{
 	name:   "cycle: E",
 	nilErr: errors.New("cycle: E constructor returned a nil *E"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *EManager) current(_ context.Context, _ struct{}) *eState {
+	if s := (*eState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -623,6 +778,13 @@ func ResetEForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetLazyForTest and ResetLazyForTest change the process-wide manager until
 // the test ends, then restore it; they refuse a parallel test.
 type LazyManager struct {
@@ -665,10 +827,26 @@ func (m *LazyManager) Get() *Lazy {
 	return s.instance
 }
 
+// With calls fn with the Lazy that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see LazyManager). It returns fn's
+// error, or the error of getting the Lazy, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *LazyManager) With(fn func(*Lazy) error) error {
+	return lazySpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Lazy for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *LazyManager) Invalidate(inst *Lazy) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &lazySpec)
+}
+
 // Reset drops the Lazy and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *LazyManager) Reset() error {
-	return lazySpec.drop(m.cell.install(&m.state, nil))
+	return lazySpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // lazyState is what a LazyManager publishes for an instance.
@@ -678,6 +856,14 @@ type lazyState = singletonState[struct{}, *Lazy]
 var lazySpec = singletonSpec[struct{}, *Lazy]{
 	name:   "cycle: Lazy",
 	nilErr: errors.New("cycle: Lazy constructor returned a nil *Lazy"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *LazyManager) current(_ context.Context, _ struct{}) *lazyState {
+	if s := (*lazyState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -730,10 +916,11 @@ func ResetLazyForTest(tb interface {
 // NewNode on first use and shared by all goroutines: concurrent first callers
 // of Get with the same arguments wait for one build and share its result,
 // other arguments build at the same time, and once built, Get costs one atomic
-// load and a map lookup; a new key costs O(1) amortised. Instances live until
-// Delete or Reset: a manager keyed by data that keeps changing holds every key
-// it has seen. Its zero value is ready to use; GetNodeManager returns the
-// process-wide one. A manager must not be copied after first use.
+// load and a map lookup; a new key, Delete, and Invalidate cost O(1)
+// amortised. Instances live until Delete or Reset: a manager keyed by data
+// that keeps changing holds every key it has seen; max= and idle= bound it.
+// Its zero value is ready to use; GetNodeManager returns the process-wide one.
+// A manager must not be copied after first use.
 //
 // A nil *Node is a failure. A constructor that panics or calls runtime.Goexit
 // does so on its caller's goroutine; the callers waiting for it panic. It must
@@ -745,6 +932,13 @@ func ResetLazyForTest(tb interface {
 // build in flight without waiting for it: its waiters build again at once, so
 // a new build may run beside the discarded one. There is one build in flight
 // per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete or Reset
+// while its caller still uses it. With holds it: fn runs with the instance,
+// which is not closed before fn returns; a drop meanwhile takes it out of the
+// manager at once, and the last With on it closes it. Invalidate drops an
+// instance only while it still is the current one, so that goroutines that
+// found it broken replace it once.
 //
 // SetNodeForTest and ResetNodeForTest change the process-wide manager until
 // the test ends, then restore it; they refuse a parallel test. A fake answers
@@ -772,7 +966,7 @@ func GetNodeManager() *NodeManager {
 // GetNode is GetNodeManager().Get(path), with its fast path inlined.
 func GetNode(path string) *Node {
 	if x := (*nodeIndex)(atomic.LoadPointer(&defaultNodeManager.keys.index)); x != nil {
-		if s := x.instances[nodeArgs{path: path}]; s != nil {
+		if s := x.instances[nodeArgs{path: path}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance
 		}
 	}
@@ -783,7 +977,7 @@ func GetNode(path string) *Node {
 // Get returns the Node for these arguments, built on first use.
 func (m *NodeManager) Get(path string) *Node {
 	if x := (*nodeIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
-		if s := x.instances[nodeArgs{path: path}]; s != nil {
+		if s := x.instances[nodeArgs{path: path}]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s.instance
 		}
 	}
@@ -804,10 +998,26 @@ func (m *NodeManager) Len() int {
 	return m.keys.count()
 }
 
+// With calls fn with the Node that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see NodeManager). It returns fn's
+// error, or the error of getting the Node, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *NodeManager) With(path string, fn func(*Node) error) error {
+	return nodeSpec.with(context.Background(), m, nodeArgs{path: path}, fn)
+}
+
+// Invalidate drops inst, if it still is the Node for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *NodeManager) Invalidate(path string, inst *Node) error {
+	return m.keys.invalidate(nodeArgs{path: path}, inst, &nodeSpec)
+}
+
 // Reset drops every Node and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *NodeManager) Reset() error {
-	return nodeSpec.dropAll(m.keys.install(nil))
+	return m.keys.reset(&nodeSpec)
 }
 
 // nodeArgs are the arguments a Node is built with: the key of a NodeManager's
@@ -826,6 +1036,16 @@ type nodeIndex = singletonIndex[nodeArgs, *Node]
 var nodeSpec = singletonSpec[nodeArgs, *Node]{
 	name:   "cycle: Node",
 	nilErr: errors.New("cycle: Node constructor returned a nil *Node"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *NodeManager) current(_ context.Context, args nodeArgs) *nodeState {
+	if x := (*nodeIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -876,51 +1096,57 @@ func ResetNodeForTest(tb interface {
 
 // singletonState is what a manager publishes for one instance: the instance
 // built with args, the error of its build, or a fake that a test hook
-// installed. It never changes once made.
+// installed. Only holds changes once it is made.
 type singletonState[A comparable, T comparable] struct {
 	args      A
 	instance  T
 	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+	installed bool         // by a test hook: returned for any arguments, never closed
+	holds     atomic.Int64 // the With calls that hold it, and the dropped and closed bits
 }
 
-// singletonBuild is a build in flight, and a singletonNode to the builds of
-// every package. result is set before done is closed; it stays nil when the
-// build was discarded, and its waiters build again.
+// drop marks s dropped, and reports whether the caller closes its instance
+// now: the manager built it, and no With holds it. Otherwise the last With to
+// end closes it.
+func (s *singletonState[A, T]) drop() bool {
+	var zero T
+	if s == nil || s.installed || s.instance == zero {
+		return false
+	}
+	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// release ends a hold of With, and reports whether the caller closes the
+// instance: the last hold of a dropped one.
+func (s *singletonState[A, T]) release() bool {
+	return s.holds.Add(-1) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// The bits of singletonState.holds above the count of With calls: the manager
+// dropped the instance, and then closed it.
+const (
+	singletonDropped = 1 << 62
+	singletonClosed  = 1 << 61
+)
+
+// singletonBuild is a build in flight. result is set before done is closed; it
+// stays nil when the build was discarded, and its waiters build again.
 type singletonBuild[A comparable, T comparable] struct {
 	args   A
 	done   chan struct{} // closed when the build ends or is discarded, under the manager's lock
 	result *singletonState[A, T]
-
-	mu      sync.Mutex
-	ended   bool  // done is closed
-	waiting []any // the builds that the constructor waits for, or runs nested
 }
 
 // end ends b with s, or discards it when s is nil, and wakes its waiters. The
 // manager's lock is held.
 func (b *singletonBuild[A, T]) end(s *singletonState[A, T]) {
 	b.result = s
-	b.mu.Lock()
-	b.ended, b.waiting = true, nil
-	b.mu.Unlock()
 	close(b.done)
 }
 
 // wait waits for b, a build that another caller runs, and returns its result,
-// or nil when b was discarded. A constructor that would wait for a build that
-// waits for it, directly or through other builds, gets an error instead.
+// or nil when b was discarded.
 func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
-	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
-		me.SingletongenWaitV1(b, true)
-		defer me.SingletongenWaitV1(b, false)
-		switch {
-		case me == singletonNode(b):
-			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
-		case singletonCycle(me, b):
-			return &singletonState[A, T]{err: errors.New(spec.name + " requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")}
-		}
-	}
 	select {
 	case <-b.done:
 		return b.result
@@ -929,124 +1155,91 @@ func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, 
 	}
 }
 
-// SingletongenWaitV1 records that b's constructor waits for x, another
-// singletonNode, or no longer does.
-func (b *singletonBuild[A, T]) SingletongenWaitV1(x any, add bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if add {
-		if !b.ended {
-			b.waiting = append(b.waiting, x)
-		}
-		return
-	}
-	for i, w := range b.waiting {
-		if w == x {
-			b.waiting = append(b.waiting[:i], b.waiting[i+1:]...)
-			return
-		}
-	}
-}
-
-// SingletongenWaitingV1 returns the builds b's constructor waits for; none
-// once b ended.
-func (b *singletonBuild[A, T]) SingletongenWaitingV1() []any {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]any(nil), b.waiting...)
-}
-
-// singletonChainKey is the context key under which a build marks the context
-// its constructor receives, with itself as a singletonNode. An unnamed struct
-// type with an exported field is the same type in every package: the generated
-// files of every package, and of every version of singletongen that speaks
-// protocol V1, see each other's builds, and so find cycles of builds that
-// would wait for each other forever.
-type singletonChainKey = struct {
-	SingletongenChainV1 struct{}
-}
-
-// singletonNode is a build as the builds of every package see it, through
-// methods whose names carry the version of the protocol. Nodes are pointers.
-type singletonNode = interface {
-	// SingletongenWaitV1 records that the build's constructor waits for x, another
-	// node, or no longer does.
-	SingletongenWaitV1(x any, add bool)
-	// SingletongenWaitingV1 returns the nodes the build's constructor waits for;
-	// none once the build ended.
-	SingletongenWaitingV1() []any
-}
-
-// singletonCycle reports whether me, a build whose constructor now waits for
-// x, is among the builds that x waits for, directly or through others: they
-// would wait for each other forever. Each waiter records what it waits for
-// before it looks, so of the builds that close a cycle at the same time, one
-// at least finds it. Finished and discarded builds wait for nothing; the
-// search gives up after 10000 builds.
-func singletonCycle(me singletonNode, x any) bool {
-	seen := map[any]bool{}
-	next := []any{x}
-	for len(next) > 0 && len(seen) < 10000 {
-		n := next[len(next)-1]
-		next = next[:len(next)-1]
-		switch {
-		case n == me:
-			return true
-		case seen[n]:
-			continue
-		}
-		seen[n] = true
-		if node, ok := n.(singletonNode); ok {
-			next = append(next, node.SingletongenWaitingV1()...)
-		}
-	}
-	return false
-}
-
 // singletonSpec is what the shared code knows of a manager's instances.
 type singletonSpec[A comparable, T comparable] struct {
-	name     string        // "paragon: Client": messages start with it
-	conflict error         // of arguments other than those of the instance
-	nilErr   error         // of a constructor that returned a nil instance
-	cache    bool          // constructor errors are kept (onerror=cache)
-	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
-	close    func(T) error // closes an instance the manager dropped, if it can
+	name     string                         // "paragon: Client": messages start with it
+	conflict error                          // of arguments other than those of the instance
+	nilErr   error                          // of a constructor that returned a nil instance
+	cache    bool                           // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool                   // whether an instance other than the zero T is nil, if one can be
+	close    func(context.Context, T) error // closes an instance the manager dropped, if it can
 }
 
-// drop closes the instance of s, which its manager dropped, if the manager
-// built it, and returns what closing returned.
-func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
-	var zero T
-	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+// closeOne closes the instance of s with ctx, and returns what closing
+// returned.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
+	if spec.close == nil {
 		return nil
 	}
-	return spec.close(s.instance)
+	return spec.close(ctx, s.instance)
 }
 
-// dropAll closes the instances of x, which their manager dropped, and returns
-// what closing returned, joined.
+// dropClose drops s and closes its instance, unless the manager did not build
+// it or a With holds it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) dropClose(s *singletonState[A, T]) error {
+	if !s.drop() {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
+}
+
+// with runs fn with the instance that src has for args, held so that it is not
+// closed before fn returns: a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. It returns fn's error, or the error
+// of getting the instance, joined with what closing returned if this With
+// closed it.
+func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A, T], args A, fn func(T) error) (err error) {
+	var closed error // of instances dropped before this With could hold them
+	defer func() {
+		if closed != nil {
+			err = errors.Join(err, closed)
+		}
+	}()
+	for {
+		s := src.current(ctx, args)
+		if s.err != nil {
+			return s.err
+		}
+		if s.holds.Add(1)&singletonDropped == 0 {
+			defer func() {
+				if s.release() {
+					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+				}
+			}()
+			return fn(s.instance)
+		}
+		// Dropped before this With could hold it: let go, and look again.
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}
+}
+
+// dropAll drops the instances of x and closes those that no With holds, and
+// returns what closing returned, joined.
 func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	if x == nil {
 		return nil
 	}
 	var errs []error
 	for _, s := range x.instances {
-		errs = append(errs, spec.drop(s))
+		errs = append(errs, spec.dropClose(s))
 	}
 	return errors.Join(errs...)
+}
+
+// singletonSource is a manager, as With sees it: current returns its state for
+// args, through its fast path, or its slow path.
+type singletonSource[A comparable, T comparable] interface {
+	current(ctx context.Context, args A) *singletonState[A, T]
 }
 
 // singletonConstruct runs ctor for b on the calling goroutine, so that a panic
 // reaches its caller, and ends b with finish. It returns nil when b was
 // discarded.
 func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
-	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
-		// b runs nested in the build of me, which waits for it meanwhile.
-		me.SingletongenWaitV1(b, true)
-		defer me.SingletongenWaitV1(b, false)
-	}
 	c, err := singletonRun(func() (T, error) {
-		return ctor(context.WithValue(ctx, singletonChainKey{}, singletonNode(b)), b.args)
+		return ctor(ctx, b.args)
 	}, func(what string) {
 		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
 	})
@@ -1070,7 +1263,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.instance = c
 	}
 	if !finish(s, s.err == nil || spec.cache && err != nil) {
-		_ = spec.drop(s) // nobody will see it
+		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
 	return s
@@ -1149,36 +1342,47 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
 }
 
+// invalidate drops inst, if it still is the instance built with args, and
+// closes it unless a With holds it; it leaves a build in flight alone.
+func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, spec *singletonSpec[A, T]) error {
+	c.mu.Lock()
+	s := (*singletonState[A, T])(atomic.LoadPointer(state))
+	if s == nil || s.installed || s.args != args || s.instance != inst {
+		c.mu.Unlock()
+		return nil
+	}
+	atomic.StorePointer(state, nil)
+	c.mu.Unlock()
+	return spec.dropClose(s)
+}
+
 // installForTest installs s until tb's test ends, then restores what was there
 // and closes what the test built.
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
 	tb.Cleanup(func() {
-		_ = spec.drop(c.install(state, prev))
+		_ = spec.dropClose(c.install(state, prev))
 	})
 }
 
 // singletonIndex is what a keyed manager publishes: its instances by
-// arguments, or a fake that a test hook installed for all. It never changes
-// once published.
+// arguments, the dropped ones among them until the next publication, or a fake
+// that a test hook installed for all. It never changes once published.
 type singletonIndex[A comparable, T comparable] struct {
 	instances map[A]*singletonState[A, T]
 	all       *singletonState[A, T]
 }
 
-// singletonMap holds what a keyed manager built, by arguments.
-//
-// It publishes an immutable index of its instances, read without a lock. A new
-// instance goes into dirty, a copy of the index under the lock, and dirty is
-// published once the Gets that found a key in dirty only are as many as its
-// instances: those Gets pay for the copy, so a new key costs O(1) amortised,
-// where publishing each new key at once would copy the whole index each time.
+// singletonMap holds what a keyed manager built, by arguments. Everything but
+// index is guarded by mu.
 type singletonMap[A comparable, T comparable] struct {
 	index  unsafe.Pointer // the published *singletonIndex, or nil
 	mu     sync.Mutex
-	dirty  map[A]*singletonState[A, T] // when not nil, every instance, the newest not yet in index
-	misses int                         // Gets that found their key in dirty only, since index was published
+	dirty  map[A]*singletonState[A, T] // when not nil, every instance held, the newest not yet in index
+	misses int                         // lookups that found their key in dirty only, since index was published
+	dead   int                         // instances of index dropped since it was published
+	live   int                         // instances held
 	builds map[A]*singletonBuild[A, T] // in flight, by arguments
 }
 
@@ -1227,7 +1431,7 @@ func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpe
 // as many as its instances. m.mu is held.
 func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonState[A, T] {
 	if x != nil {
-		if s := x.instances[args]; s != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
@@ -1241,6 +1445,16 @@ func (m *singletonMap[A, T]) lookup(x *singletonIndex[A, T], args A) *singletonS
 	return s
 }
 
+// held returns the instance that m holds for args, or nil. m.mu is held.
+func (m *singletonMap[A, T]) held(args A) *singletonState[A, T] {
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.dirty[args]
+}
+
 // finish ends build b with s, published if publish is set, and wakes b's
 // waiters. It reports false, and does nothing else, when b was discarded.
 func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
@@ -1251,20 +1465,46 @@ func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A
 	}
 	delete(m.builds, b.args)
 	if publish {
-		m.writable()[b.args] = s
+		m.insert(s)
 	}
 	b.end(s)
 	return true
 }
 
-// writable returns dirty, copied from the published index first if it is nil.
-// m.mu is held.
+// insert adds s, a new instance. m.mu is held.
+func (m *singletonMap[A, T]) insert(s *singletonState[A, T]) {
+	m.writable()[s.args] = s
+	m.live++
+}
+
+// kill drops s, an instance that m holds, in place: O(1) amortised. It reports
+// whether the caller closes s now. m.mu is held.
+func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
+	closeNow := s.drop()
+	if m.dirty[s.args] == s {
+		delete(m.dirty, s.args)
+	}
+	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil && x.instances[s.args] == s {
+		// Dead in the index until the next publication, which half of it dead brings.
+		if m.dead++; m.dead > len(x.instances)/2 {
+			m.writable()
+			m.publish()
+		}
+	}
+	m.live--
+	return closeNow
+}
+
+// writable returns dirty, copied from the instances of the published index
+// that are not dropped first if it is nil. m.mu is held.
 func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 	if m.dirty == nil {
 		m.dirty = make(map[A]*singletonState[A, T])
 		if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
 			for k, s := range x.instances {
-				m.dirty[k] = s
+				if s.holds.Load()&singletonDropped == 0 {
+					m.dirty[k] = s
+				}
 			}
 		}
 	}
@@ -1274,60 +1514,68 @@ func (m *singletonMap[A, T]) writable() map[A]*singletonState[A, T] {
 // publish publishes dirty. m.mu is held, and no test hook's fake is installed.
 func (m *singletonMap[A, T]) publish() {
 	atomic.StorePointer(&m.index, unsafe.Pointer(&singletonIndex[A, T]{instances: m.dirty}))
-	m.dirty = nil
-	m.misses = 0
+	m.dirty, m.misses, m.dead = nil, 0, 0
 }
 
 // remove drops the instance for args, if any, and discards the build in flight
-// for them; it returns what closing the instance returned. Dropping a
-// published instance copies the index of the others: O(n).
+// for them: O(1) amortised. It returns what closing the instance returned.
 func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	if b := m.builds[args]; b != nil {
 		b.end(nil) // discarded: its waiters build again at once
 		delete(m.builds, args)
 	}
-	var s *singletonState[A, T]
-	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
-		s = x.instances[args]
-	}
-	if s != nil {
-		delete(m.writable(), args)
-		m.publish()
-	} else if s = m.dirty[args]; s != nil {
-		delete(m.dirty, args)
-	}
+	s := m.held(args)
+	closeNow := s != nil && m.kill(s)
 	m.mu.Unlock()
-	return spec.drop(s)
+	if !closeNow {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
+}
+
+// invalidate drops inst, if it still is the instance for args, and closes it
+// unless a With holds it; it leaves a build in flight alone.
+func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	s := m.held(args)
+	closeNow := s != nil && s.instance == inst && m.kill(s)
+	m.mu.Unlock()
+	if !closeNow {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
 }
 
 // count returns how many instances m holds.
 func (m *singletonMap[A, T]) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.dirty != nil {
-		return len(m.dirty)
-	}
-	if x := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); x != nil {
-		return len(x.instances)
-	}
-	return 0
+	return m.live
 }
 
-// install publishes x, discards dirty and every build in flight, whose waiters
-// build again at once, and returns an index of what it replaced.
+// install publishes x, discards every build in flight, whose waiters build
+// again at once, and returns an index of the instances it replaced. The
+// instances of x are held from then on, none dropped.
 func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev := (*singletonIndex[A, T])(atomic.SwapPointer(&m.index, unsafe.Pointer(x)))
-	if m.dirty != nil {
-		prev = &singletonIndex[A, T]{instances: m.dirty} // dirty holds every instance
-	}
+	prev := &singletonIndex[A, T]{instances: m.writable()}
 	for _, b := range m.builds {
 		b.end(nil) // discarded: its waiters build again at once
 	}
-	m.dirty, m.misses, m.builds = nil, 0, nil
+	m.dirty, m.misses, m.dead, m.builds, m.live = nil, 0, 0, nil, 0
+	atomic.StorePointer(&m.index, unsafe.Pointer(x))
+	if x != nil {
+		m.live = len(x.instances)
+	}
 	return prev
+}
+
+// reset drops every instance and discards every build in flight; it closes the
+// instances that no With holds, and returns what closing returned, joined.
+func (m *singletonMap[A, T]) reset(spec *singletonSpec[A, T]) error {
+	return spec.dropAll(m.install(nil))
 }
 
 // installForTest installs x until tb's test ends, then restores what was there

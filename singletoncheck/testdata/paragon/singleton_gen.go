@@ -38,6 +38,13 @@ var ErrClientConflict = errors.New("paragon: Client requested with other argumen
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetClientForTest and ResetClientForTest change the process-wide manager
 // until the test ends, then restore it; they refuse a parallel test. A fake
 // answers any arguments, which hides conflicts in the code under test.
@@ -91,10 +98,27 @@ func (m *ClientManager) Get(apiKey string) (*Client, error) {
 	return s.instance, s.err
 }
 
+// With calls fn with the Client that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see ClientManager). It returns
+// fn's error, or the error of getting the Client, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *ClientManager) With(apiKey string, fn func(*Client) error) error {
+	return clientSpec.with(context.Background(), m, clientArgs{apiKey: apiKey}, fn)
+}
+
+// Invalidate drops inst, if it still is the Client for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *ClientManager) Invalidate(apiKey string, inst *Client) error {
+	return m.cell.invalidate(&m.state, clientArgs{apiKey: apiKey}, inst, &clientSpec)
+}
+
 // Reset drops the Client and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *ClientManager) Reset() error {
-	return clientSpec.drop(m.cell.install(&m.state, nil))
+	return clientSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // clientArgs are the arguments a Client is built with, which Get compares.
@@ -110,6 +134,14 @@ var clientSpec = singletonSpec[clientArgs, *Client]{
 	name:     "paragon: Client",
 	conflict: ErrClientConflict,
 	nilErr:   errors.New("paragon: Client constructor returned a nil *Client"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *ClientManager) current(_ context.Context, args clientArgs) *clientState {
+	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -170,6 +202,13 @@ func ResetClientForTest(tb interface {
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
 //
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
 // SetPoolForTest and ResetPoolForTest change the process-wide manager until
 // the test ends, then restore it; they refuse a parallel test.
 type PoolManager struct {
@@ -212,10 +251,26 @@ func (m *PoolManager) Get() *Pool {
 	return s.instance
 }
 
+// With calls fn with the Pool that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see PoolManager). It returns fn's
+// error, or the error of getting the Pool, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *PoolManager) With(fn func(*Pool) error) error {
+	return poolSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Pool for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *PoolManager) Invalidate(inst *Pool) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &poolSpec)
+}
+
 // Reset drops the Pool and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *PoolManager) Reset() error {
-	return poolSpec.drop(m.cell.install(&m.state, nil))
+	return poolSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // poolState is what a PoolManager publishes for an instance.
@@ -225,6 +280,14 @@ type poolState = singletonState[struct{}, *Pool]
 var poolSpec = singletonSpec[struct{}, *Pool]{
 	name:   "paragon: Pool",
 	nilErr: errors.New("paragon: Pool constructor returned a nil *Pool"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *PoolManager) current(_ context.Context, _ struct{}) *poolState {
+	if s := (*poolState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -288,6 +351,13 @@ func ResetPoolForTest(tb interface {
 // without waiting for it: its waiters build again at once, so a new build may
 // run beside the discarded one. There is one build in flight per instance
 // otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
 type QuietManager struct {
 	// state is the published *quietState, or nil, read with atomic.LoadPointer.
 	state unsafe.Pointer
@@ -328,10 +398,26 @@ func (m *QuietManager) Get() *Quiet {
 	return s.instance
 }
 
+// With calls fn with the Quiet that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see QuietManager). It returns fn's
+// error, or the error of getting the Quiet, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *QuietManager) With(fn func(*Quiet) error) error {
+	return quietSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Quiet for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *QuietManager) Invalidate(inst *Quiet) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &quietSpec)
+}
+
 // Reset drops the Quiet and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *QuietManager) Reset() error {
-	return quietSpec.drop(m.cell.install(&m.state, nil))
+	return quietSpec.dropClose(m.cell.install(&m.state, nil))
 }
 
 // quietState is what a QuietManager publishes for an instance.
@@ -341,6 +427,14 @@ type quietState = singletonState[struct{}, *Quiet]
 var quietSpec = singletonSpec[struct{}, *Quiet]{
 	name:   "paragon: Quiet",
 	nilErr: errors.New("paragon: Quiet constructor returned a nil *Quiet"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *QuietManager) current(_ context.Context, _ struct{}) *quietState {
+	if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -365,51 +459,57 @@ func (m *QuietManager) build(_ context.Context, _ struct{}) (*Quiet, error) {
 
 // singletonState is what a manager publishes for one instance: the instance
 // built with args, the error of its build, or a fake that a test hook
-// installed. It never changes once made.
+// installed. Only holds changes once it is made.
 type singletonState[A comparable, T comparable] struct {
 	args      A
 	instance  T
 	err       error
-	installed bool // by a test hook: returned for any arguments, never closed
+	installed bool         // by a test hook: returned for any arguments, never closed
+	holds     atomic.Int64 // the With calls that hold it, and the dropped and closed bits
 }
 
-// singletonBuild is a build in flight, and a singletonNode to the builds of
-// every package. result is set before done is closed; it stays nil when the
-// build was discarded, and its waiters build again.
+// drop marks s dropped, and reports whether the caller closes its instance
+// now: the manager built it, and no With holds it. Otherwise the last With to
+// end closes it.
+func (s *singletonState[A, T]) drop() bool {
+	var zero T
+	if s == nil || s.installed || s.instance == zero {
+		return false
+	}
+	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// release ends a hold of With, and reports whether the caller closes the
+// instance: the last hold of a dropped one.
+func (s *singletonState[A, T]) release() bool {
+	return s.holds.Add(-1) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+}
+
+// The bits of singletonState.holds above the count of With calls: the manager
+// dropped the instance, and then closed it.
+const (
+	singletonDropped = 1 << 62
+	singletonClosed  = 1 << 61
+)
+
+// singletonBuild is a build in flight. result is set before done is closed; it
+// stays nil when the build was discarded, and its waiters build again.
 type singletonBuild[A comparable, T comparable] struct {
 	args   A
 	done   chan struct{} // closed when the build ends or is discarded, under the manager's lock
 	result *singletonState[A, T]
-
-	mu      sync.Mutex
-	ended   bool  // done is closed
-	waiting []any // the builds that the constructor waits for, or runs nested
 }
 
 // end ends b with s, or discards it when s is nil, and wakes its waiters. The
 // manager's lock is held.
 func (b *singletonBuild[A, T]) end(s *singletonState[A, T]) {
 	b.result = s
-	b.mu.Lock()
-	b.ended, b.waiting = true, nil
-	b.mu.Unlock()
 	close(b.done)
 }
 
 // wait waits for b, a build that another caller runs, and returns its result,
-// or nil when b was discarded. A constructor that would wait for a build that
-// waits for it, directly or through other builds, gets an error instead.
+// or nil when b was discarded.
 func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, T]) *singletonState[A, T] {
-	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
-		me.SingletongenWaitV1(b, true)
-		defer me.SingletongenWaitV1(b, false)
-		switch {
-		case me == singletonNode(b):
-			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
-		case singletonCycle(me, b):
-			return &singletonState[A, T]{err: errors.New(spec.name + " requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")}
-		}
-	}
 	select {
 	case <-b.done:
 		return b.result
@@ -418,111 +518,78 @@ func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, 
 	}
 }
 
-// SingletongenWaitV1 records that b's constructor waits for x, another
-// singletonNode, or no longer does.
-func (b *singletonBuild[A, T]) SingletongenWaitV1(x any, add bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if add {
-		if !b.ended {
-			b.waiting = append(b.waiting, x)
-		}
-		return
-	}
-	for i, w := range b.waiting {
-		if w == x {
-			b.waiting = append(b.waiting[:i], b.waiting[i+1:]...)
-			return
-		}
-	}
-}
-
-// SingletongenWaitingV1 returns the builds b's constructor waits for; none
-// once b ended.
-func (b *singletonBuild[A, T]) SingletongenWaitingV1() []any {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]any(nil), b.waiting...)
-}
-
-// singletonChainKey is the context key under which a build marks the context
-// its constructor receives, with itself as a singletonNode. An unnamed struct
-// type with an exported field is the same type in every package: the generated
-// files of every package, and of every version of singletongen that speaks
-// protocol V1, see each other's builds, and so find cycles of builds that
-// would wait for each other forever.
-type singletonChainKey = struct {
-	SingletongenChainV1 struct{}
-}
-
-// singletonNode is a build as the builds of every package see it, through
-// methods whose names carry the version of the protocol. Nodes are pointers.
-type singletonNode = interface {
-	// SingletongenWaitV1 records that the build's constructor waits for x, another
-	// node, or no longer does.
-	SingletongenWaitV1(x any, add bool)
-	// SingletongenWaitingV1 returns the nodes the build's constructor waits for;
-	// none once the build ended.
-	SingletongenWaitingV1() []any
-}
-
-// singletonCycle reports whether me, a build whose constructor now waits for
-// x, is among the builds that x waits for, directly or through others: they
-// would wait for each other forever. Each waiter records what it waits for
-// before it looks, so of the builds that close a cycle at the same time, one
-// at least finds it. Finished and discarded builds wait for nothing; the
-// search gives up after 10000 builds.
-func singletonCycle(me singletonNode, x any) bool {
-	seen := map[any]bool{}
-	next := []any{x}
-	for len(next) > 0 && len(seen) < 10000 {
-		n := next[len(next)-1]
-		next = next[:len(next)-1]
-		switch {
-		case n == me:
-			return true
-		case seen[n]:
-			continue
-		}
-		seen[n] = true
-		if node, ok := n.(singletonNode); ok {
-			next = append(next, node.SingletongenWaitingV1()...)
-		}
-	}
-	return false
-}
-
 // singletonSpec is what the shared code knows of a manager's instances.
 type singletonSpec[A comparable, T comparable] struct {
-	name     string        // "paragon: Client": messages start with it
-	conflict error         // of arguments other than those of the instance
-	nilErr   error         // of a constructor that returned a nil instance
-	cache    bool          // constructor errors are kept (onerror=cache)
-	isNil    func(T) bool  // whether an instance other than the zero T is nil, if one can be
-	close    func(T) error // closes an instance the manager dropped, if it can
+	name     string                         // "paragon: Client": messages start with it
+	conflict error                          // of arguments other than those of the instance
+	nilErr   error                          // of a constructor that returned a nil instance
+	cache    bool                           // constructor errors are kept (onerror=cache)
+	isNil    func(T) bool                   // whether an instance other than the zero T is nil, if one can be
+	close    func(context.Context, T) error // closes an instance the manager dropped, if it can
 }
 
-// drop closes the instance of s, which its manager dropped, if the manager
-// built it, and returns what closing returned.
-func (spec *singletonSpec[A, T]) drop(s *singletonState[A, T]) error {
-	var zero T
-	if s == nil || s.installed || s.instance == zero || spec.close == nil {
+// closeOne closes the instance of s with ctx, and returns what closing
+// returned.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
+	if spec.close == nil {
 		return nil
 	}
-	return spec.close(s.instance)
+	return spec.close(ctx, s.instance)
+}
+
+// dropClose drops s and closes its instance, unless the manager did not build
+// it or a With holds it, and returns what closing returned.
+func (spec *singletonSpec[A, T]) dropClose(s *singletonState[A, T]) error {
+	if !s.drop() {
+		return nil
+	}
+	return spec.closeOne(context.Background(), s)
+}
+
+// with runs fn with the instance that src has for args, held so that it is not
+// closed before fn returns: a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. It returns fn's error, or the error
+// of getting the instance, joined with what closing returned if this With
+// closed it.
+func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A, T], args A, fn func(T) error) (err error) {
+	var closed error // of instances dropped before this With could hold them
+	defer func() {
+		if closed != nil {
+			err = errors.Join(err, closed)
+		}
+	}()
+	for {
+		s := src.current(ctx, args)
+		if s.err != nil {
+			return s.err
+		}
+		if s.holds.Add(1)&singletonDropped == 0 {
+			defer func() {
+				if s.release() {
+					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+				}
+			}()
+			return fn(s.instance)
+		}
+		// Dropped before this With could hold it: let go, and look again.
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}
+}
+
+// singletonSource is a manager, as With sees it: current returns its state for
+// args, through its fast path, or its slow path.
+type singletonSource[A comparable, T comparable] interface {
+	current(ctx context.Context, args A) *singletonState[A, T]
 }
 
 // singletonConstruct runs ctor for b on the calling goroutine, so that a panic
 // reaches its caller, and ends b with finish. It returns nil when b was
 // discarded.
 func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
-	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
-		// b runs nested in the build of me, which waits for it meanwhile.
-		me.SingletongenWaitV1(b, true)
-		defer me.SingletongenWaitV1(b, false)
-	}
 	c, err := singletonRun(func() (T, error) {
-		return ctor(context.WithValue(ctx, singletonChainKey{}, singletonNode(b)), b.args)
+		return ctor(ctx, b.args)
 	}, func(what string) {
 		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
 	})
@@ -546,7 +613,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.instance = c
 	}
 	if !finish(s, s.err == nil || spec.cache && err != nil) {
-		_ = spec.drop(s) // nobody will see it
+		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
 	return s
@@ -625,13 +692,27 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
 }
 
+// invalidate drops inst, if it still is the instance built with args, and
+// closes it unless a With holds it; it leaves a build in flight alone.
+func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, spec *singletonSpec[A, T]) error {
+	c.mu.Lock()
+	s := (*singletonState[A, T])(atomic.LoadPointer(state))
+	if s == nil || s.installed || s.args != args || s.instance != inst {
+		c.mu.Unlock()
+		return nil
+	}
+	atomic.StorePointer(state, nil)
+	c.mu.Unlock()
+	return spec.dropClose(s)
+}
+
 // installForTest installs s until tb's test ends, then restores what was there
 // and closes what the test built.
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
 	tb.Cleanup(func() {
-		_ = spec.drop(c.install(state, prev))
+		_ = spec.dropClose(c.install(state, prev))
 	})
 }
 
