@@ -47,7 +47,12 @@ func TestGolden(t *testing.T) {
 	root := t.TempDir()
 	module := filepath.Join(root, "golden")
 	parsed := map[string]*txtar.Archive{}
-	goMod := "module " + goldenMod + "\n\ngo 1.22\n"
+	lifecycle, err := filepath.Abs("../lifecycle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Generated files import package lifecycle with lifecycle=on: this checkout's.
+	goMod := "module " + goldenMod + "\n\ngo 1.22\n\nrequire github.com/singletongen/singletongen/lifecycle v0.0.0\n\nreplace github.com/singletongen/singletongen/lifecycle => " + lifecycle + "\n"
 	for _, name := range archives {
 		ar, err := txtar.ParseFile(name)
 		if err != nil {

@@ -44,7 +44,8 @@ func Register(m Manager) *Registration {
 // Registration is one manager's place in the registry. Generated managers call its
 // methods from their slow paths only (builds, drops, closes), never on a Get of a built
 // instance, and never while holding a manager's lock: a manager that joins the registry
-// may ask the others for their Len.
+// may ask the others for their Len. The methods of a nil *Registration do nothing, so
+// that a manager that has not built yet need not check.
 type Registration struct {
 	m Manager
 
@@ -63,6 +64,9 @@ type Registration struct {
 // Started reports that a build begins and returns its start time.
 func (r *Registration) Started() time.Time {
 	start := time.Now()
+	if r == nil {
+		return start
+	}
 	if obs := observers.Load(); obs != nil {
 		emit(*obs, Event{Kind: BuildStarted, Name: r.m.Name, Time: start})
 	}
@@ -74,6 +78,9 @@ func (r *Registration) Started() time.Time {
 // the manager if it is not listed. Only joining takes the registry's lock: the builds of
 // a listed manager, such as a keyed manager's churn, touch this registration alone.
 func (r *Registration) Finished(start time.Time, err error) {
+	if r == nil {
+		return
+	}
 	now := time.Now()
 	took := now.Sub(start)
 	sweepDue := err == nil && r.record(now, took)
@@ -109,8 +116,11 @@ func (r *Registration) record(built time.Time, took time.Duration) (sweepDue boo
 	return true
 }
 
-// Dropped reports that the manager dropped n instances, for reason.
+// Dropped reports that the manager dropped n instances, for reason; nothing when n is 0.
 func (r *Registration) Dropped(reason string, n int) {
+	if r == nil || n == 0 {
+		return
+	}
 	if obs := observers.Load(); obs != nil {
 		emit(*obs, Event{Kind: Dropped, Name: r.m.Name, Time: time.Now(), Reason: reason, Count: n})
 	}
@@ -120,6 +130,9 @@ func (r *Registration) Dropped(reason string, n int) {
 // caller to return to, those of evictions and idle drops, are reported here too: an
 // observer is where they go.
 func (r *Registration) Closed(err error) {
+	if r == nil {
+		return
+	}
 	if obs := observers.Load(); obs != nil {
 		emit(*obs, Event{Kind: Closed, Name: r.m.Name, Time: time.Now(), Err: err})
 	}

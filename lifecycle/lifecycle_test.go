@@ -568,3 +568,17 @@ func TestRegisterRefusesManagerWithoutFuncs(t *testing.T) {
 	}()
 	Register(Manager{Name: "test.Half", Len: func() int { return 0 }})
 }
+
+func TestNilRegistrationReportsNothing(t *testing.T) {
+	var events []Event
+	stop := Observe(func(e Event) { events = append(events, e) })
+	defer stop()
+	var r *Registration
+	start := r.Started()
+	r.Finished(start, nil)
+	r.Dropped("reset", 1)
+	r.Closed(nil)
+	if len(events) != 0 || start.IsZero() {
+		t.Fatalf("a nil registration reported %v (start %v)", events, start)
+	}
+}

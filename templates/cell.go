@@ -15,16 +15,24 @@ import (
 //		build *singletonBuild[A, T]
 //	}
 func cellType(n needs) []jen.Code {
+	fields := []jen.Code{
+		jen.Id("mu").Qual("sync", "Mutex"),
+		jen.Id("build").Add(ptrTo(buildName)).Comment("in flight, or nil; guarded by mu"),
+	}
+	if n.lifecycle {
+		fields = append(fields, jen.Id("lc").Op("*").Qual(lifecyclePath, "Registration").Comment("lifecycle=on: made at the first build; guarded by mu"))
+	}
 	code := []jen.Code{
-		doc(cellName+" is what a single-mode manager holds besides the pointer to its published *"+stateName+", which the accessors read with atomic.LoadPointer and which its methods are handed.").
-			Type().Id(cellName).Types(typeParams()...).Struct(
-			jen.Id("mu").Qual("sync", "Mutex"),
-			jen.Id("build").Add(ptrTo(buildName)).Comment("in flight, or nil; guarded by mu"),
-		),
+		doc(cellName + " is what a single-mode manager holds besides the pointer to its published *" + stateName + ", which the accessors read with atomic.LoadPointer and which its methods are handed.").
+			Type().Id(cellName).Types(typeParams()...).Struct(fields...),
 		cellGet(n),
 		cellFinish(),
 		cellInstall(),
-		cellInvalidate(),
+		cellReset(n),
+		cellInvalidate(n),
+	}
+	if n.lifecycle {
+		code = append(code, cellRegister(), cellHeld(), cellShutdown(), cellReport())
 	}
 	if n.hooks {
 		install := func(what string) *jen.Statement {
@@ -76,7 +84,7 @@ func cellGet(n needs) jen.Code {
 				conflict.Clone(),
 			),
 			jen.Id("b").Op(":=").Id("c").Dot("build"),
-			jen.If(jen.Id("b").Op("==").Nil()).Block(startBuild(n, "c", finish, jen.Id("c").Dot("build").Op("=").Id("b"))...),
+			jen.If(jen.Id("b").Op("==").Nil()).Block(startBuild(n, "c", finish, cellRegistration(n, jen.Id("c").Dot("build").Op("=").Id("b"))...)...),
 			unlock.Clone(),
 			jen.If(jen.Id("b").Dot("args").Op("!=").Id("args")).Block(conflict.Clone()),
 			jen.If(jen.Id("s").Op(":=").Id("b").Dot("wait").Call(jen.Id("ctx"), jen.Id("spec")), jen.Id("s").Op("!=").Nil()).Block(jen.Return(jen.Id("s"))),
@@ -108,6 +116,11 @@ func startBuild(n needs, x string, finish *jen.Statement, register ...jen.Code) 
 		jen.Id("b").Op("=").Add(newOf(buildName, field("args", jen.Id("args")), field("done", jen.Make(jen.Chan().Struct())))),
 	}
 	code = append(code, register...)
+	constructArgs := []jen.Code{jen.Id("ctx"), jen.Id("b"), jen.Id("spec"), jen.Id("ctor")}
+	if n.lifecycle {
+		code = append(code, jen.Id("lc").Op(":=").Id(x).Dot("lc"))
+		constructArgs = append(constructArgs, jen.Id("lc"))
+	}
 	results := jen.Bool()
 	if n.bounded {
 		results = jen.Params(jen.Bool(), jen.Index().Add(ptrTo(stateName)))
@@ -115,7 +128,7 @@ func startBuild(n needs, x string, finish *jen.Statement, register ...jen.Code) 
 	finisher := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Add(results).Block(jen.Return(finish))
 	return append(code,
 		unlock,
-		jen.If(jen.Id("s").Op(":=").Id(constructName).Call(jen.Id("ctx"), jen.Id("b"), jen.Id("spec"), jen.Id("ctor"), finisher), jen.Id("s").Op("!=").Nil()).Block(jen.Return(jen.Id("s"))),
+		jen.If(jen.Id("s").Op(":=").Id(constructName).Call(append(constructArgs, finisher)...), jen.Id("s").Op("!=").Nil()).Block(jen.Return(jen.Id("s"))),
 		jen.Continue().Comment("b was discarded: build again"),
 	)
 }
@@ -175,6 +188,33 @@ func cellInstall() jen.Code {
 	)
 }
 
+// cellRegistration renders the recording of a new build b, with lifecycle=on preceded
+// by the registration of the manager at its first build.
+func cellRegistration(n needs, record jen.Code) []jen.Code {
+	if !n.lifecycle {
+		return []jen.Code{record}
+	}
+	return []jen.Code{jen.Id("c").Dot("register").Call(jen.Id("state"), jen.Id("spec")), record}
+}
+
+// cellReset renders Reset's work in single mode:
+//
+//	func (c *singletonCell[A, T]) reset(state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
+//		return spec.dropClose(c.install(state, nil))
+//	}
+func cellReset(n needs) jen.Code {
+	body := []jen.Code{jen.Return(jen.Id("spec").Dot("dropClose").Call(jen.Id("c").Dot("install").Call(jen.Id("state"), jen.Nil())))}
+	if n.lifecycle {
+		body = []jen.Code{
+			jen.Id("s").Op(":=").Id("c").Dot("install").Call(jen.Id("state"), jen.Nil()),
+			jen.Id("c").Dot("report").Call(jen.Lit("reset"), jen.Id("s")),
+			jen.Return(jen.Id("spec").Dot("dropClose").Call(jen.Id("s"))),
+		}
+	}
+	return doc("reset drops the instance and discards the build in flight; it closes the instance unless a With holds it, and returns what closing returned.").
+		Add(method("c", cellName, "reset")).Params(statePtr(), specParam()).Error().Block(body...)
+}
+
 // cellInvalidate renders Invalidate's work in single mode:
 //
 //	func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, spec *singletonSpec[A, T]) error {
@@ -188,10 +228,9 @@ func cellInstall() jen.Code {
 //		c.mu.Unlock()
 //		return spec.dropClose(s)
 //	}
-func cellInvalidate() jen.Code {
+func cellInvalidate(n needs) jen.Code {
 	unlock := jen.Id("c").Dot("mu").Dot("Unlock").Call()
-	return doc("invalidate drops inst, if it still is the instance built with args, and closes it unless a With holds it; it leaves a build in flight alone.").
-		Add(method("c", cellName, "invalidate")).Params(statePtr(), jen.Id("args").Id("A"), jen.Id("inst").Id("T"), specParam()).Error().Block(
+	body := []jen.Code{
 		jen.Id("c").Dot("mu").Dot("Lock").Call(),
 		jen.Id("s").Op(":=").Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Id("state"))),
 		jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("args").Op("!=").Id("args").Op("||").Id("s").Dot("instance").Op("!=").Id("inst")).Block(
@@ -200,7 +239,117 @@ func cellInvalidate() jen.Code {
 		),
 		jen.Qual("sync/atomic", "StorePointer").Call(jen.Id("state"), jen.Nil()),
 		unlock.Clone(),
-		jen.Return(jen.Id("spec").Dot("dropClose").Call(jen.Id("s"))),
+	}
+	if n.lifecycle {
+		body = append(body, jen.Id("c").Dot("report").Call(jen.Lit("invalidate"), jen.Id("s")))
+	}
+	body = append(body, jen.Return(jen.Id("spec").Dot("dropClose").Call(jen.Id("s"))))
+	return doc("invalidate drops inst, if it still is the instance built with args, and closes it unless a With holds it; it leaves a build in flight alone.").
+		Add(method("c", cellName, "invalidate")).Params(statePtr(), jen.Id("args").Id("A"), jen.Id("inst").Id("T"), specParam()).Error().Block(body...)
+}
+
+// cellRegister renders the registration of a single-mode manager with package
+// lifecycle, at its first build:
+//
+//	func (c *singletonCell[A, T]) register(state *unsafe.Pointer, spec *singletonSpec[A, T]) {
+//		if c.lc != nil || spec.lifecycle == "" {
+//			return
+//		}
+//		c.lc = lifecycle.Register(lifecycle.Manager{
+//			Name:  spec.lifecycle,
+//			Len:   func() int { return c.held(state) },
+//			Reset: func(ctx context.Context) (<-chan struct{}, error) { return c.shutdown(ctx, state, spec) },
+//		})
+//	}
+func cellRegister() jen.Code {
+	return doc("register registers the manager with package lifecycle, once, if spec asks for it. c.mu is held.").
+		Add(method("c", cellName, "register")).Params(statePtr(), specParam()).Block(
+		jen.If(jen.Id("c").Dot("lc").Op("!=").Nil().Op("||").Id("spec").Dot("lifecycle").Op("==").Lit("")).Block(jen.Return()),
+		jen.Id("c").Dot("lc").Op("=").Qual(lifecyclePath, "Register").Call(jen.Qual(lifecyclePath, "Manager").Values(lines([]jen.Code{
+			field("Name", jen.Id("spec").Dot("lifecycle")),
+			field("Len", jen.Func().Params().Int().Block(jen.Return(jen.Id("c").Dot("held").Call(jen.Id("state"))))),
+			field("Reset", jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
+				jen.Return(jen.Id("c").Dot("shutdown").Call(jen.Id("ctx"), jen.Id("state"), jen.Id("spec"))),
+			)),
+		})...)),
+	)
+}
+
+// cellHeld renders what package lifecycle counts of a single-mode manager:
+//
+//	func (c *singletonCell[A, T]) held(state *unsafe.Pointer) int {
+//		c.mu.Lock()
+//		defer c.mu.Unlock()
+//		n := 0
+//		if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil && s.err == nil && !s.installed {
+//			n++
+//		}
+//		if c.build != nil {
+//			n++
+//		}
+//		return n
+//	}
+func cellHeld() jen.Code {
+	return doc("held counts what Shutdown has to drop: the instance the manager built, and its build in flight.").
+		Add(method("c", cellName, "held")).Params(statePtr()).Int().Block(
+		jen.Id("c").Dot("mu").Dot("Lock").Call(),
+		jen.Defer().Id("c").Dot("mu").Dot("Unlock").Call(),
+		jen.Id("n").Op(":=").Lit(0),
+		jen.If(
+			jen.Id("s").Op(":=").Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Id("state"))),
+			jen.Id("s").Op("!=").Nil().Op("&&").Id("s").Dot("err").Op("==").Nil().Op("&&").Op("!").Id("s").Dot("installed"),
+		).Block(jen.Id("n").Op("++")),
+		jen.If(jen.Id("c").Dot("build").Op("!=").Nil()).Block(jen.Id("n").Op("++")),
+		jen.Return(jen.Id("n")),
+	)
+}
+
+// cellShutdown renders what lifecycle.Shutdown does to a single-mode manager: Reset,
+// with its context for Close, leaving a test's fake installed, and telling what With
+// still holds.
+func cellShutdown() jen.Code {
+	unlock := jen.Id("c").Dot("mu").Dot("Unlock").Call()
+	return doc("shutdown drops the instance the manager built and discards its build in flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It closes the instance with ctx, or returns a channel closed once the last With that holds it closes it.").
+		Add(method("c", cellName, "shutdown")).Params(jen.Id("ctx").Qual("context", "Context"), statePtr(), specParam()).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
+		jen.Id("c").Dot("mu").Dot("Lock").Call(),
+		jen.If(jen.Id("c").Dot("build").Op("!=").Nil()).Block(
+			jen.Id("c").Dot("build").Dot("end").Call(jen.Nil()),
+			jen.Id("c").Dot("build").Op("=").Nil(),
+		),
+		jen.Id("s").Op(":=").Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Id("state"))),
+		jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("err").Op("!=").Nil()).Block(
+			unlock.Clone(),
+			jen.Return(jen.Nil(), jen.Nil()),
+		),
+		jen.Qual("sync/atomic", "StorePointer").Call(jen.Id("state"), jen.Nil()),
+		unlock.Clone(),
+		jen.Id("c").Dot("report").Call(jen.Lit("shutdown"), jen.Id("s")),
+		jen.If(jen.Op("!").Id("s").Dot("drop").Call()).Block(
+			jen.Return(jen.Id("s").Dot("gone"), jen.Nil()).Comment("a With holds it"),
+		),
+		jen.Return(jen.Nil(), jen.Id("spec").Dot("closeOne").Call(jen.Id("ctx"), jen.Id("s"))),
+	)
+}
+
+// cellReport renders the report of a drop to package lifecycle:
+//
+//	func (c *singletonCell[A, T]) report(reason string, s *singletonState[A, T]) {
+//		c.mu.Lock()
+//		lc := c.lc
+//		c.mu.Unlock()
+//		if s != nil && s.err == nil && !s.installed {
+//			lc.Dropped(reason, 1)
+//		}
+//	}
+func cellReport() jen.Code {
+	return doc("report reports to package lifecycle that the manager dropped s, an instance it built, for reason. c.mu is not held.").
+		Add(method("c", cellName, "report")).Params(jen.Id("reason").String(), jen.Id("s").Add(ptrTo(stateName))).Block(
+		jen.Id("c").Dot("mu").Dot("Lock").Call(),
+		jen.Id("lc").Op(":=").Id("c").Dot("lc"),
+		jen.Id("c").Dot("mu").Dot("Unlock").Call(),
+		jen.If(jen.Id("s").Op("!=").Nil().Op("&&").Id("s").Dot("err").Op("==").Nil().Op("&&").Op("!").Id("s").Dot("installed")).Block(
+			jen.Id("lc").Dot("Dropped").Call(jen.Id("reason"), jen.Lit(1)),
+		),
 	)
 }
 

@@ -57,6 +57,9 @@ func mapType(n needs) []jen.Code {
 		jen.Id("live").Int().Comment("instances held"),
 		jen.Id("builds").Map(jen.Id("A")).Add(ptrTo(buildName)).Comment("in flight, by arguments"),
 	}
+	if n.lifecycle {
+		fields = append(fields, jen.Id("lc").Op("*").Qual(lifecyclePath, "Registration").Comment("lifecycle=on: made at the first build"))
+	}
 	if n.bounded {
 		fields = append(fields,
 			jen.Line(),
@@ -79,17 +82,20 @@ func mapType(n needs) []jen.Code {
 		mapKill(n),
 		mapWritable(),
 		mapPublish(),
-		mapRemove(),
-		mapInvalidate(),
+		mapRemove(n),
+		mapInvalidate(n),
 		mapCount(),
 		mapInstall(n),
 		mapReset(n),
+	}
+	if n.lifecycle {
+		code = append(code, mapRegister(), mapHeldCount(), mapShutdown(n), mapReport())
 	}
 	if n.bounded {
 		code = append(code, mapTouch(), mapVictim(), mapPlace())
 	}
 	if n.idle {
-		code = append(code, mapArm(), mapSweep(), mapSnapshot())
+		code = append(code, mapArm(), mapSweep(n), mapSnapshot())
 	}
 	if n.hooks {
 		install := func(what string) *jen.Statement { return mSel("install").Call(jen.Id(what)) }
@@ -127,12 +133,16 @@ func mapType(n needs) []jen.Code {
 //	}
 func mapGet(n needs) jen.Code {
 	unlock := mSel("mu", "Unlock").Call()
-	register := []jen.Code{
+	var register []jen.Code
+	if n.lifecycle {
+		register = append(register, mSel("register").Call(jen.Id("spec")))
+	}
+	register = append(register,
 		jen.If(mSel("builds").Op("==").Nil()).Block(
 			mSel("builds").Op("=").Make(jen.Map(jen.Id("A")).Add(ptrTo(buildName))),
 		),
 		mSel("builds").Index(jen.Id("args")).Op("=").Id("b"),
-	}
+	)
 	found := []jen.Code{unlock.Clone(), jen.Return(jen.Id("s"))}
 	finishArgs := []jen.Code{jen.Id("b"), jen.Id("s"), jen.Id("publish")}
 	if n.bounded {
@@ -289,10 +299,12 @@ func mapInsert(n needs) jen.Code {
 		),
 	}
 	body = append(body, add...)
-	body = append(body, jen.If(jen.Id("spec").Dot("idle").Op(">").Lit(0)).Block(
-		jen.Id("s").Dot("seen").Dot("Store").Call(mSel("epoch", "Load").Call()),
-		mSel("arm").Call(jen.Id("spec")),
-	))
+	if n.idle {
+		body = append(body, jen.If(jen.Id("spec").Dot("idle").Op(">").Lit(0)).Block(
+			jen.Id("s").Dot("seen").Dot("Store").Call(mSel("epoch", "Load").Call()),
+			mSel("arm").Call(jen.Id("spec")),
+		))
+	}
 	body = append(body, jen.Return())
 	return doc("insert adds s, a new instance, after evicting one when the map holds max (max=): it returns the evicted instance if the caller closes it. m.mu is held.").
 		Add(method("m", mapName, "insert")).Params(jen.Id("s").Add(ptrTo(stateName)), specParam()).Params(jen.Id("evicted").Index().Add(ptrTo(stateName))).Block(body...)
@@ -401,19 +413,32 @@ func mapPublish() jen.Code {
 //		}
 //		return spec.closeOne(context.Background(), s)
 //	}
-func mapRemove() jen.Code {
+func mapRemove(n needs) jen.Code {
 	return doc("remove drops the instance for args, if any, and discards the build in flight for them: O(1) amortised. It returns what closing the instance returned.").
 		Add(method("m", mapName, "remove")).Params(jen.Id("args").Id("A"), specParam()).Error().Block(
-		mSel("mu", "Lock").Call(),
-		jen.If(jen.Id("b").Op(":=").Add(mSel("builds")).Index(jen.Id("args")), jen.Id("b").Op("!=").Nil()).Block(
-			jen.Id("b").Dot("end").Call(jen.Nil()).Comment("discarded: its waiters build again at once"),
-			jen.Delete(mSel("builds"), jen.Id("args")),
-		),
-		jen.Id("s").Op(":=").Add(mSel("held")).Call(jen.Id("args")),
-		jen.Id("closeNow").Op(":=").Id("s").Op("!=").Nil().Op("&&").Add(mSel("kill")).Call(jen.Id("s")),
-		mSel("mu", "Unlock").Call(),
-		jen.If(jen.Op("!").Id("closeNow")).Block(jen.Return(jen.Nil())),
-		jen.Return(jen.Id("spec").Dot("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+		append([]jen.Code{
+			mSel("mu", "Lock").Call(),
+			jen.If(jen.Id("b").Op(":=").Add(mSel("builds")).Index(jen.Id("args")), jen.Id("b").Op("!=").Nil()).Block(
+				jen.Id("b").Dot("end").Call(jen.Nil()).Comment("discarded: its waiters build again at once"),
+				jen.Delete(mSel("builds"), jen.Id("args")),
+			),
+			jen.Id("s").Op(":=").Add(mSel("held")).Call(jen.Id("args")),
+			jen.Id("closeNow").Op(":=").Id("s").Op("!=").Nil().Op("&&").Add(mSel("kill")).Call(jen.Id("s")),
+			mSel("mu", "Unlock").Call(),
+		}, dropped(n, "delete", jen.Id("s"), jen.Id("closeNow"))...)...,
+	)
+}
+
+// dropped renders the end of Delete and Invalidate: with lifecycle=on, the report of
+// the drop of s, then the closing of s when closeNow.
+func dropped(n needs, reason string, s, closeNow *jen.Statement) []jen.Code {
+	var code []jen.Code
+	if n.lifecycle {
+		code = append(code, jen.If(s.Clone().Op("!=").Nil()).Block(mSel("report").Call(jen.Lit(reason), jen.Lit(1))))
+	}
+	return append(code,
+		jen.If(jen.Op("!").Add(closeNow)).Block(jen.Return(jen.Nil())),
+		jen.Return(jen.Id("spec").Dot("closeOne").Call(jen.Qual("context", "Background").Call(), s)),
 	)
 }
 
@@ -426,15 +451,16 @@ func mapRemove() jen.Code {
 //		m.mu.Unlock()
 //		...
 //	}
-func mapInvalidate() jen.Code {
+func mapInvalidate(n needs) jen.Code {
 	return doc("invalidate drops inst, if it still is the instance for args, and closes it unless a With holds it; it leaves a build in flight alone.").
 		Add(method("m", mapName, "invalidate")).Params(jen.Id("args").Id("A"), jen.Id("inst").Id("T"), specParam()).Error().Block(
-		mSel("mu", "Lock").Call(),
-		jen.Id("s").Op(":=").Add(mSel("held")).Call(jen.Id("args")),
-		jen.Id("closeNow").Op(":=").Id("s").Op("!=").Nil().Op("&&").Id("s").Dot("instance").Op("==").Id("inst").Op("&&").Add(mSel("kill")).Call(jen.Id("s")),
-		mSel("mu", "Unlock").Call(),
-		jen.If(jen.Op("!").Id("closeNow")).Block(jen.Return(jen.Nil())),
-		jen.Return(jen.Id("spec").Dot("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+		append([]jen.Code{
+			mSel("mu", "Lock").Call(),
+			jen.Id("s").Op(":=").Add(mSel("held")).Call(jen.Id("args")),
+			jen.If(jen.Id("s").Op("!=").Nil().Op("&&").Id("s").Dot("instance").Op("!=").Id("inst")).Block(jen.Id("s").Op("=").Nil()),
+			jen.Id("closeNow").Op(":=").Id("s").Op("!=").Nil().Op("&&").Add(mSel("kill")).Call(jen.Id("s")),
+			mSel("mu", "Unlock").Call(),
+		}, dropped(n, "invalidate", jen.Id("s"), jen.Id("closeNow"))...)...,
 	)
 }
 
@@ -518,9 +544,101 @@ func mapReset(n needs) jen.Code {
 	if n.bounded {
 		install = mSel("install").Call(jen.Nil(), jen.Id("spec"))
 	}
+	body := []jen.Code{jen.Return(jen.Id("spec").Dot("dropAll").Call(install))}
+	if n.lifecycle {
+		body = []jen.Code{
+			jen.Id("x").Op(":=").Add(install),
+			mSel("report").Call(jen.Lit("reset"), jen.Len(jen.Id("x").Dot("instances"))),
+			jen.Return(jen.Id("spec").Dot("dropAll").Call(jen.Id("x"))),
+		}
+	}
 	return doc("reset drops every instance and discards every build in flight; it closes the instances that no With holds, and returns what closing returned, joined.").
-		Add(method("m", mapName, "reset")).Params(specParam()).Error().Block(
-		jen.Return(jen.Id("spec").Dot("dropAll").Call(install)),
+		Add(method("m", mapName, "reset")).Params(specParam()).Error().Block(body...)
+}
+
+// mapRegister renders the registration of a keyed manager with package lifecycle, at
+// its first build:
+//
+//	func (m *singletonMap[A, T]) register(spec *singletonSpec[A, T]) {
+//		if m.lc != nil || spec.lifecycle == "" {
+//			return
+//		}
+//		m.lc = lifecycle.Register(lifecycle.Manager{Name: spec.lifecycle, Keyed: true, Len: m.heldCount, Reset: ...})
+//	}
+func mapRegister() jen.Code {
+	return doc("register registers the manager with package lifecycle, once, if spec asks for it. m.mu is held.").
+		Add(method("m", mapName, "register")).Params(specParam()).Block(
+		jen.If(mSel("lc").Op("!=").Nil().Op("||").Id("spec").Dot("lifecycle").Op("==").Lit("")).Block(jen.Return()),
+		mSel("lc").Op("=").Qual(lifecyclePath, "Register").Call(jen.Qual(lifecyclePath, "Manager").Values(lines([]jen.Code{
+			field("Name", jen.Id("spec").Dot("lifecycle")),
+			field("Keyed", jen.True()),
+			field("Len", mSel("heldCount")),
+			field("Reset", jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
+				jen.Return(mSel("shutdown").Call(jen.Id("ctx"), jen.Id("spec"))),
+			)),
+		})...)),
+	)
+}
+
+// mapHeldCount renders what package lifecycle counts of a keyed manager:
+//
+//	func (m *singletonMap[A, T]) heldCount() int {
+//		m.mu.Lock()
+//		defer m.mu.Unlock()
+//		return m.live + len(m.builds)
+//	}
+func mapHeldCount() jen.Code {
+	return doc("heldCount counts what Shutdown has to drop: the instances the manager holds, and its builds in flight.").
+		Add(method("m", mapName, "heldCount")).Params().Int().Block(
+		mSel("mu", "Lock").Call(),
+		jen.Defer().Add(mSel("mu", "Unlock")).Call(),
+		jen.Return(mSel("live").Op("+").Len(mSel("builds"))),
+	)
+}
+
+// mapShutdown renders what lifecycle.Shutdown does to a keyed manager: Reset, with its
+// context for Close, leaving a test's fake installed, and telling what With still holds.
+func mapShutdown(n needs) jen.Code {
+	install := mSel("install").Call(jen.Nil())
+	if n.bounded {
+		install = mSel("install").Call(jen.Nil(), jen.Id("spec"))
+	}
+	return doc("shutdown drops every instance and discards every build in flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It closes the instances with ctx, and returns a channel closed once the last With calls that hold the others close them.").
+		Add(method("m", mapName, "shutdown")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
+		mSel("mu", "Lock").Call(),
+		jen.Id("fake").Op(":=").Add(loadAs(indexName, mSel("index"))),
+		mSel("mu", "Unlock").Call(),
+		jen.If(jen.Id("fake").Op("!=").Nil().Op("&&").Id("fake").Dot("all").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Nil())),
+		jen.Id("x").Op(":=").Add(install),
+		mSel("report").Call(jen.Lit("shutdown"), jen.Len(jen.Id("x").Dot("instances"))),
+		jen.Var().Id("held").Index().Op("<-").Chan().Struct(),
+		jen.Var().Id("errs").Index().Error(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
+			jen.If(jen.Id("s").Dot("drop").Call()).Block(
+				jen.Id("errs").Op("=").Append(jen.Id("errs"), jen.Id("spec").Dot("closeOne").Call(jen.Id("ctx"), jen.Id("s"))),
+			).Else().Block(
+				jen.Id("held").Op("=").Append(jen.Id("held"), jen.Id("s").Dot("gone")).Comment("a With holds it"),
+			),
+		),
+		jen.Return(jen.Id(goneName).Call(jen.Id("held")), jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
+	)
+}
+
+// mapReport renders the report of drops to package lifecycle:
+//
+//	func (m *singletonMap[A, T]) report(reason string, n int) {
+//		m.mu.Lock()
+//		lc := m.lc
+//		m.mu.Unlock()
+//		lc.Dropped(reason, n)
+//	}
+func mapReport() jen.Code {
+	return doc("report reports to package lifecycle that the manager dropped n instances, for reason. m.mu is not held.").
+		Add(method("m", mapName, "report")).Params(jen.Id("reason").String(), jen.Id("n").Int()).Block(
+		mSel("mu", "Lock").Call(),
+		jen.Id("lc").Op(":=").Add(mSel("lc")),
+		mSel("mu", "Unlock").Call(),
+		jen.Id("lc").Dot("Dropped").Call(jen.Id("reason"), jen.Id("n")),
 	)
 }
 
@@ -649,9 +767,13 @@ func mapArm() jen.Code {
 //		}
 //		m.arm(spec)
 //		m.mu.Unlock()
-//		_ = spec.closeQuietly(idle)
+//		_ = spec.closeAll(idle)
 //	}
-func mapSweep() jen.Code {
+func mapSweep(n needs) jen.Code {
+	var report []jen.Code
+	if n.lifecycle {
+		report = append(report, mSel("report").Call(jen.Lit("idle"), jen.Len(jen.Id("idle"))))
+	}
 	return doc("sweepIdle advances the epoch, in ticks of a quarter of idle, and drops the instances that no Get returned for more than four ticks; it closes those that no With holds, after the lock. A sweep that Reset or a test hook stopped, or that another replaced, does nothing.").
 		Add(method("m", mapName, "sweepIdle")).Params(jen.Id("armed").Int(), specParam()).Block(
 		mSel("mu", "Lock").Call(),
@@ -669,7 +791,8 @@ func mapSweep() jen.Code {
 		),
 		mSel("arm").Call(jen.Id("spec")),
 		mSel("mu", "Unlock").Call(),
-		jen.Id("_").Op("=").Id("spec").Dot("closeQuietly").Call(jen.Id("idle")),
+		jen.Null().Add(report...),
+		jen.Id("_").Op("=").Id("spec").Dot("closeAll").Call(jen.Id("idle")),
 	)
 }
 

@@ -54,7 +54,7 @@ func (e *emitter) policies() []string {
 	if m.HasConflicts() {
 		paragraphs = append(paragraphs, fmt.Sprintf("Arguments other than those of the %s built or being built get %s, never another's %s or error; no error message contains arguments.", m.Stem, n.Conflict, m.Stem))
 	}
-	paragraphs = append(paragraphs, e.failureDoc(), e.contextDoc(), e.boundsDoc(), e.dropDoc(), e.holdDoc())
+	paragraphs = append(paragraphs, e.failureDoc(), e.contextDoc(), e.boundsDoc(), e.dropDoc(), e.holdDoc(), e.lifecycleDoc())
 	if m.TestHooks {
 		paragraphs = append(paragraphs, e.hookDoc())
 	}
@@ -124,6 +124,9 @@ func (e *emitter) boundsDoc() string {
 	if m.Idle > 0 {
 		s += fmt.Sprintf("An instance that no Get returned for about %s is dropped and closed, by a timer that runs only while the manager holds instances. ", time.Duration(m.Idle))
 	}
+	if m.Lifecycle != "" {
+		return s + "Those closes have no caller: what Close returns, or a panic of Close, goes to lifecycle.Observe."
+	}
 	return s + "Those closes have no caller: what Close returns, or a panic of Close, is dropped."
 }
 
@@ -137,6 +140,14 @@ func (e *emitter) holdDoc() string {
 		drops = "Delete or Reset"
 	}
 	return fmt.Sprintf("Get holds nothing: an instance it returned may be closed by %s while its caller still uses it. With holds it: fn runs with the instance, which is not closed before fn returns; a drop meanwhile takes it out of the manager at once, and the last With on it closes it. Invalidate drops an instance only while it still is the current one, so that goroutines that found it broken replace it once.", drops)
+}
+
+// lifecycleDoc says what registering with package lifecycle does.
+func (e *emitter) lifecycleDoc() string {
+	if e.m.Lifecycle == "" {
+		return ""
+	}
+	return fmt.Sprintf("At its first build, the manager registers with package lifecycle as %s: lifecycle.Shutdown closes what it holds, in reverse order of the last builds of all registered managers, lifecycle.Instances lists it, and lifecycle.Observe sees its builds, drops and closes, the closes that have no caller included. A Get after Shutdown builds again.", e.m.Lifecycle)
 }
 
 // hookDoc says what the test hooks do.
@@ -245,6 +256,9 @@ func (e *emitter) specVar() []jen.Code {
 			ctx = jen.Id("ctx")
 		}
 		fields = append(fields, field("close", jen.Func().Params(ctx.Qual("context", "Context"), jen.Id("c").Add(e.instanceType())).Error().Block(e.closeBody(jen.Id("c"))...)))
+	}
+	if m.Lifecycle != "" {
+		fields = append(fields, field("lifecycle", jen.Lit(m.Lifecycle)))
 	}
 	if m.Max > 0 {
 		fields = append(fields, field("max", jen.Lit(m.Max)))

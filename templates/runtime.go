@@ -27,6 +27,7 @@ const (
 	indexName     = "singletonIndex"
 	mapName       = "singletonMap"
 	runName       = "singletonRun"
+	goneName      = "singletonGone"
 	tbName        = "singletonTB"
 	guardName     = "singletonGuard"
 )
@@ -38,7 +39,12 @@ type needs struct {
 	ctx           bool // constructors with a context, which builds mark for cycles
 	bounded       bool // keyed managers with max= or idle=
 	idle          bool // keyed managers with idle=
+	lifecycle     bool // managers that register with package lifecycle
 }
+
+// lifecyclePath is the import path of package lifecycle, the only package besides the
+// standard library that a generated file may import (with lifecycle=on).
+const lifecyclePath = "github.com/singletongen/singletongen/lifecycle"
 
 func needsOf(managers []model.Manager) needs {
 	var n needs
@@ -50,6 +56,7 @@ func needsOf(managers []model.Manager) needs {
 		n.ctx = n.ctx || m.Context != ""
 		n.bounded = n.bounded || m.Bounded()
 		n.idle = n.idle || m.Idle > 0
+		n.lifecycle = n.lifecycle || m.Lifecycle != ""
 	}
 	return n
 }
@@ -80,6 +87,7 @@ func Shared(managers []model.Manager) []Decl {
 	add(n.single, cellName, TypeDecl, cellType)
 	add(n.keyed, indexName, TypeDecl, indexType)
 	add(n.keyed, mapName, TypeDecl, mapType)
+	add(n.keyed && n.lifecycle, goneName, FuncDecl, allGone)
 	add(true, runName, FuncDecl, runConstructor)
 	add(n.hooks, tbName, TypeDecl, tbAlias)
 	add(n.hooks, guardName, FuncDecl, hookGuard)
@@ -146,6 +154,12 @@ func stateType(n needs) []jen.Code {
 		jen.Id("err").Error(),
 		jen.Id("installed").Bool().Comment("by a test hook: returned for any arguments, never closed"),
 		jen.Id("holds").Qual("sync/atomic", "Int64").Comment("the With calls that hold it, and the dropped and closed bits"),
+	}
+	if n.lifecycle {
+		fields = append(fields,
+			jen.Id("lc").Op("*").Qual(lifecyclePath, "Registration").Comment("lifecycle=on: where its closing is reported"),
+			jen.Id("gone").Chan().Struct().Comment("lifecycle=on: closed once the instance is closed"),
+		)
 	}
 	if n.bounded {
 		fields = append(fields,
@@ -220,17 +234,11 @@ func buildType(n needs) []jen.Code {
 		fields = append(fields,
 			jen.Line(),
 			jen.Id("mu").Qual("sync", "Mutex"),
-			jen.Id("ended").Bool().Comment("done is closed"),
+			jen.Id("ended").Bool().Comment("its constructor returned"),
 			jen.Id("waiting").Index().Any().Comment("the builds that the constructor waits for, or runs nested"),
 		)
 		what = buildName + " is a build in flight, and a " + nodeName + " to the builds of every package. result is set before done is closed; it stays nil when the build was discarded, and its waiters build again."
-		end = []jen.Code{
-			b("result").Op("=").Id("s"),
-			b("mu", "Lock").Call(),
-			jen.List(b("ended"), b("waiting")).Op("=").List(jen.True(), jen.Nil()),
-			b("mu", "Unlock").Call(),
-			jen.Close(b("done")),
-		}
+
 		wait = append(wait, jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
 			jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
 			jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
@@ -239,7 +247,7 @@ func buildType(n needs) []jen.Code {
 					jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor asked its own manager for the instance it is building, which would wait for itself")))),
 				),
 				jen.Case(jen.Id(cycleName).Call(jen.Id("me"), jen.Id("b"))).Block(
-					jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")))),
+					jen.Return(errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" requested by a constructor that its build waits for, directly or through other singletons: a cycle that would wait forever")))),
 				),
 			),
 		))
@@ -263,6 +271,12 @@ func buildType(n needs) []jen.Code {
 		return code
 	}
 	return append(code,
+		doc("returned records that b's constructor returned: b waits for nothing from then on. A build discarded before its constructor returned still waits for what its constructor waits for, on the goroutine of its nested parent build, if any: cycles through it are found.").
+			Add(method("b", buildName, "returned")).Params().Block(
+			b("mu", "Lock").Call(),
+			jen.List(b("ended"), b("waiting")).Op("=").List(jen.True(), jen.Nil()),
+			b("mu", "Unlock").Call(),
+		),
 		doc("SingletongenWaitV1 records that b's constructor waits for x, another "+nodeName+", or no longer does.").
 			Add(method("b", buildName, "SingletongenWaitV1")).Params(jen.Id("x").Any(), jen.Id("add").Bool()).Block(
 			b("mu", "Lock").Call(),
@@ -278,7 +292,7 @@ func buildType(n needs) []jen.Code {
 				),
 			),
 		),
-		doc("SingletongenWaitingV1 returns the builds b's constructor waits for; none once b ended.").
+		doc("SingletongenWaitingV1 returns the builds b's constructor waits for; none once it returned.").
 			Add(method("b", buildName, "SingletongenWaitingV1")).Params().Index().Any().Block(
 			b("mu", "Lock").Call(),
 			jen.Defer().Add(b("mu", "Unlock")).Call(),
@@ -332,7 +346,7 @@ func nodeType(needs) []jen.Code {
 func cycle(needs) []jen.Code {
 	return []jen.Code{
 		doc(
-			cycleName+" reports whether me, a build whose constructor now waits for x, is among the builds that x waits for, directly or through others: they would wait for each other forever. Each waiter records what it waits for before it looks, so of the builds that close a cycle at the same time, one at least finds it. Finished and discarded builds wait for nothing; the search gives up after 10000 builds.",
+			cycleName+" reports whether me, a build whose constructor now waits for x, is among the builds that x waits for, directly or through others: they would wait for each other forever. Each waiter records what it waits for before it looks, so of the builds that close a cycle at the same time, one at least finds it. A build whose constructor returned waits for nothing, and the search gives up after 10000 builds.",
 		).Func().Id(cycleName).Params(jen.Id("me").Id(nodeName), jen.Id("x").Any()).Bool().Block(
 			jen.Id("seen").Op(":=").Map(jen.Any()).Bool().Values(),
 			jen.Id("next").Op(":=").Index().Any().Values(jen.Id("x")),
@@ -373,6 +387,9 @@ func specType(n needs) []jen.Code {
 		jen.Id("isNil").Func().Params(jen.Id("T")).Bool().Comment("whether an instance other than the zero T is nil, if one can be"),
 		jen.Id("close").Func().Params(jen.Qual("context", "Context"), jen.Id("T")).Error().Comment("closes an instance the manager dropped, if it can"),
 	}
+	if n.lifecycle {
+		fields = append(fields, jen.Id("lifecycle").String().Comment(`lifecycle=on: the name it registers under, "paragon.Client", or ""`))
+	}
 	if n.bounded {
 		fields = append(fields,
 			jen.Id("max").Int().Comment("max=: the most instances a keyed manager holds, or 0"),
@@ -389,11 +406,8 @@ func specType(n needs) []jen.Code {
 	code := []jen.Code{
 		doc(specName + " is what the shared code knows of a manager's instances.").
 			Type().Id(specName).Types(typeParams()...).Struct(fields...),
-		doc("closeOne closes the instance of s with ctx, and returns what closing returned.").
-			Add(method("spec", specName, "closeOne")).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(ptrTo(stateName))).Error().Block(
-			jen.If(s("close").Op("==").Nil()).Block(jen.Return(jen.Nil())),
-			jen.Return(s("close").Call(jen.Id("ctx"), jen.Id("s").Dot("instance"))),
-		),
+		doc("closeOne closes the instance of s with ctx, and returns what closing returned: a panic of Close too, as an error, for closes that have no caller (evictions, idle drops) must not crash a timer's goroutine.").
+			Add(method("spec", specName, "closeOne")).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(ptrTo(stateName))).Params(jen.Err().Error()).Block(closeOne(n)...),
 		doc("dropClose drops s and closes its instance, unless the manager did not build it or a With holds it, and returns what closing returned.").
 			Add(method("spec", specName, "dropClose")).Params(jen.Id("s").Add(ptrTo(stateName))).Error().Block(
 			jen.If(jen.Op("!").Id("s").Dot("drop").Call()).Block(jen.Return(jen.Nil())),
@@ -443,23 +457,74 @@ func specType(n needs) []jen.Code {
 	}
 	if n.bounded {
 		code = append(code,
-			doc("closeQuietly closes instances that the manager dropped by itself (evicted, idle), for no caller: a panic of Close becomes an error too. It returns their errors, joined.").
-				Add(method("spec", specName, "closeQuietly")).Params(jen.Id("dropped").Index().Add(ptrTo(stateName))).Params(jen.Err().Error()).Block(
+			doc("closeAll closes instances that the manager dropped by itself (evicted, idle), for no caller, and returns what closing returned, joined.").
+				Add(method("spec", specName, "closeAll")).Params(jen.Id("dropped").Index().Add(ptrTo(stateName))).Error().Block(
+				jen.Var().Id("errs").Index().Error(),
 				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("dropped")).Block(
-					jen.Func().Params().Block(
-						jen.Defer().Func().Params().Block(
-							jen.If(jen.Id("r").Op(":=").Recover(), jen.Id("r").Op("!=").Nil()).Block(
-								jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%s: Close panicked: %v"), s("name"), jen.Id("r"))),
-							),
-						).Call(),
-						jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
-					).Call(),
+					jen.Id("errs").Op("=").Append(jen.Id("errs"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
 				),
-				jen.Return(jen.Err()),
+				jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
 			),
 		)
 	}
 	return code
+}
+
+// closeOne renders the body of singletonSpec.closeOne:
+//
+//	defer func() {
+//		if r := recover(); r != nil {
+//			err = fmt.Errorf("%s: Close panicked: %v", spec.name, r)
+//		}
+//	}()
+//	if spec.close != nil {
+//		err = spec.close(ctx, s.instance)
+//	}
+//	return err
+//
+// With lifecycle=on, it also reports the close and closes s.gone.
+func closeOne(n needs) []jen.Code {
+	recovered := []jen.Code{jen.Err().Op("=").Qual("fmt", "Errorf").Call(jen.Lit("%s: Close panicked: %v"), jen.Id("spec").Dot("name"), jen.Id("r"))}
+	var after []jen.Code
+	if n.lifecycle {
+		after = []jen.Code{
+			jen.If(jen.Id("spec").Dot("close").Op("!=").Nil()).Block(jen.Id("s").Dot("lc").Dot("Closed").Call(jen.Err())),
+			jen.If(jen.Id("s").Dot("gone").Op("!=").Nil()).Block(jen.Close(jen.Id("s").Dot("gone"))),
+		}
+	}
+	return []jen.Code{
+		jen.Defer().Func().Params().Block(
+			append([]jen.Code{jen.If(jen.Id("r").Op(":=").Recover(), jen.Id("r").Op("!=").Nil()).Block(recovered...)}, after...)...,
+		).Call(),
+		jen.If(jen.Id("spec").Dot("close").Op("!=").Nil()).Block(
+			jen.Err().Op("=").Id("spec").Dot("close").Call(jen.Id("ctx"), jen.Id("s").Dot("instance")),
+		),
+		jen.Return(jen.Err()),
+	}
+}
+
+// allGone renders the channel that a keyed manager's Shutdown returns for instances
+// that With calls hold:
+//
+//	func singletonGone(gone []<-chan struct{}) <-chan struct{} {
+//		...
+//	}
+func allGone(needs) []jen.Code {
+	return []jen.Code{
+		doc(goneName+" returns a channel closed once every channel of gone is closed, or nil when gone is empty.").
+			Func().Id(goneName).Params(jen.Id("gone").Index().Op("<-").Chan().Struct()).Op("<-").Chan().Struct().Block(
+			jen.Switch(jen.Len(jen.Id("gone"))).Block(
+				jen.Case(jen.Lit(0)).Block(jen.Return(jen.Nil())),
+				jen.Case(jen.Lit(1)).Block(jen.Return(jen.Id("gone").Index(jen.Lit(0)))),
+			),
+			jen.Id("all").Op(":=").Make(jen.Chan().Struct()),
+			jen.Go().Func().Params().Block(
+				jen.For(jen.List(jen.Id("_"), jen.Id("g")).Op(":=").Range().Id("gone")).Block(jen.Op("<-").Id("g")),
+				jen.Close(jen.Id("all")),
+			).Call(),
+			jen.Return(jen.Id("all")),
+		),
+	}
 }
 
 // sourceType renders what With gets instances from: a manager.
@@ -490,71 +555,115 @@ func construct(n needs) []jen.Code {
 	finish := func(s jen.Code, publish jen.Code) *jen.Statement {
 		return jen.Id("finish").Call(s, publish)
 	}
+	// finished renders, with lifecycle=on, the report of the end of the build.
+	finished := func(err jen.Code) []jen.Code {
+		if !n.lifecycle {
+			return nil
+		}
+		return []jen.Code{jen.Id("lc").Dot("Finished").Call(jen.Id("start"), err)}
+	}
 	var body []jen.Code
 	if n.ctx {
-		body = append(body, jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
-			jen.Comment("b runs nested in the build of me, which waits for it meanwhile."),
-			jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
-			jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
-		))
+		body = append(body,
+			jen.Defer().Id("b").Dot("returned").Call(),
+			jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
+				jen.Comment("b runs nested in the build of me, which waits for it meanwhile."),
+				jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
+				jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
+			),
+		)
+	}
+	if n.lifecycle {
+		body = append(body, jen.Id("start").Op(":=").Id("lc").Dot("Started").Call())
 	}
 	ctorCtx := jen.Id("ctx")
 	if n.ctx {
 		ctorCtx = jen.Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Id(chainKeyName).Values(), jen.Id(nodeName).Call(jen.Id("b")))
 	}
-	failure := errorState(jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor ").Op("+").Id("what").Op("+").Lit(" in another goroutine")))
+	failure := jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor ").Op("+").Id("what").Op("+").Lit(" in another goroutine"))
+	onFailure := []jen.Code{finish(errorState(failure), jen.False())}
+	if n.lifecycle {
+		onFailure = append([]jen.Code{jen.Err().Op(":=").Add(failure.Clone())}, finish(errorState(jen.Err()), jen.False()))
+		onFailure = append(onFailure, finished(jen.Err())...)
+	}
 	publish := jen.Id("s").Dot("err").Op("==").Nil().Op("||").Id("spec").Dot("cache").Op("&&").Err().Op("!=").Nil()
 	end := []jen.Code{jen.If(jen.Op("!").Add(finish(jen.Id("s"), publish))).Block(
-		jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
-		jen.Return(jen.Nil()),
+		append(finished(jen.Id("s").Dot("err")),
+			jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
+			jen.Return(jen.Nil()),
+		)...,
 	)}
 	finishType := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool()
 	if n.bounded {
 		finishType = jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Params(jen.Id("current").Bool(), jen.Id("evicted").Index().Add(ptrTo(stateName)))
 		end = []jen.Code{
 			jen.List(jen.Id("current"), jen.Id("evicted")).Op(":=").Add(finish(jen.Id("s"), publish)),
-			jen.Id("_").Op("=").Id("spec").Dot("closeQuietly").Call(jen.Id("evicted")).Comment("before the Get that evicted them returns"),
+			evictions(n),
+			jen.Id("_").Op("=").Id("spec").Dot("closeAll").Call(jen.Id("evicted")).Comment("before the Get that evicted them returns"),
 			jen.If(jen.Op("!").Id("current")).Block(
-				jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
-				jen.Return(jen.Nil()),
+				append(finished(jen.Id("s").Dot("err")),
+					jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
+					jen.Return(jen.Nil()),
+				)...,
 			),
 		}
 	}
+	instance := []jen.Code{jen.Id("s").Dot("instance").Op("=").Id("c")}
+	if n.lifecycle {
+		instance = append(instance, jen.List(jen.Id("s").Dot("lc"), jen.Id("s").Dot("gone")).Op("=").List(jen.Id("lc"), jen.Make(jen.Chan().Struct())))
+	}
+	cancelled := []jen.Code{
+		jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
+		jen.Comment("the waiters build again with their own contexts."),
+		finish(jen.Nil(), jen.False()),
+		jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Id("ctx").Dot("Err").Call()),
+	}
+	cancelled = append(cancelled, finished(jen.Err())...)
+	cancelled = append(cancelled, jen.Return(errorState(jen.Err())))
 	body = append(body,
 		jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(runName).Call(
 			jen.Func().Params().Params(jen.Id("T"), jen.Error()).Block(
 				jen.Return(jen.Id("ctor").Call(ctorCtx, jen.Id("b").Dot("args"))),
 			),
-			jen.Func().Params(jen.Id("what").String()).Block(finish(failure, jen.False())),
+			jen.Func().Params(jen.Id("what").String()).Block(onFailure...),
 		),
 		jen.Var().Id("zero").Id("T"),
 		jen.Id("failed").Op(":=").Err().Op("!=").Nil().Op("||").Id("c").Op("==").Id("zero").Op("||").Id("spec").Dot("isNil").Op("!=").Nil().Op("&&").Id("spec").Dot("isNil").Call(jen.Id("c")),
-		jen.If(jen.Id("failed").Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(
-			jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
-			jen.Comment("the waiters build again with their own contexts."),
-			finish(jen.Nil(), jen.False()),
-			jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Id("ctx").Dot("Err").Call()),
-			jen.Return(errorState(jen.Err())),
-		),
+		jen.If(jen.Id("failed").Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(cancelled...),
 		jen.Id("s").Op(":=").Add(newOf(stateName, field("args", jen.Id("b").Dot("args")), field("err", jen.Err()))),
 		jen.Switch().Block(
 			jen.Case(jen.Err().Op("!=").Nil()),
 			jen.Case(jen.Id("failed")).Block(jen.Id("s").Dot("err").Op("=").Id("spec").Dot("nilErr")),
-			jen.Default().Block(jen.Id("s").Dot("instance").Op("=").Id("c")),
+			jen.Default().Block(instance...),
 		),
 	)
 	body = append(body, end...)
+	body = append(body, finished(jen.Id("s").Dot("err"))...)
 	body = append(body, jen.Return(jen.Id("s")))
-	return []jen.Code{
-		doc(constructName+" runs ctor for b on the calling goroutine, so that a panic reaches its caller, and ends b with finish. It returns nil when b was discarded.").
-			Func().Id(constructName).Types(typeParams()...).Params(
-			jen.Id("ctx").Qual("context", "Context"),
-			jen.Id("b").Add(ptrTo(buildName)),
-			specParam(),
-			ctorParam(),
-			jen.Id("finish").Add(finishType),
-		).Add(ptrTo(stateName)).Block(body...),
+	params := []jen.Code{
+		jen.Id("ctx").Qual("context", "Context"),
+		jen.Id("b").Add(ptrTo(buildName)),
+		specParam(),
+		ctorParam(),
 	}
+	what := constructName + " runs ctor for b on the calling goroutine, so that a panic reaches its caller, and ends b with finish. It returns nil when b was discarded."
+	if n.lifecycle {
+		params = append(params, jen.Id("lc").Op("*").Qual(lifecyclePath, "Registration"))
+		what += " It reports the build to lc, after publishing it."
+	}
+	params = append(params, jen.Id("finish").Add(finishType))
+	return []jen.Code{
+		doc(what).Func().Id(constructName).Types(typeParams()...).Params(params...).Add(ptrTo(stateName)).Block(body...),
+	}
+}
+
+// evictions renders, with lifecycle=on, the report of the instances that a build
+// evicted.
+func evictions(n needs) jen.Code {
+	if !n.lifecycle {
+		return jen.Null()
+	}
+	return jen.Id("lc").Dot("Dropped").Call(jen.Lit("evict"), jen.Len(jen.Id("evicted")))
 }
 
 // runConstructor renders the function that runs a constructor on the calling goroutine,

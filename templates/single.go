@@ -72,9 +72,9 @@ func (s *single) fastPath(manager *jen.Statement) []jen.Code {
 
 func (s *single) dropped() string { return "the " + s.m.Stem }
 
-// reset renders return clientSpec.dropClose(m.cell.install(&m.state, nil)).
+// reset renders return m.cell.reset(&m.state, &clientSpec).
 func (s *single) reset() jen.Code {
-	return jen.Return(jen.Id(s.m.Names.Spec).Dot("dropClose").Call(jen.Id("m").Dot("cell").Dot("install").Call(jen.Op("&").Id("m").Dot("state"), jen.Nil())))
+	return jen.Return(jen.Id("m").Dot("cell").Dot("reset").Call(jen.Op("&").Id("m").Dot("state"), jen.Op("&").Id(s.m.Names.Spec)))
 }
 
 // current renders:

@@ -24,6 +24,9 @@ func Render(f *model.File) *jen.File {
 	if f.BuildConstraint != "" {
 		out.HeaderComment("//go:build " + f.BuildConstraint)
 	}
+	if mirrorsOtherPackages(f) {
+		out.HeaderComment("//lint:file-ignore SA1019 an interface of iface= mirrors the methods of a type, deprecated types of other packages included")
+	}
 	importNames := map[string]string{}
 	for _, imp := range f.Imports {
 		importNames[imp.Path] = imp.Name
@@ -44,6 +47,27 @@ func Render(f *model.File) *jen.File {
 		}
 	}
 	return out
+}
+
+// mirrorsOtherPackages reports whether an interface of iface= has a method whose
+// signature names another package's type: the generated file then uses whatever that
+// package deprecated.
+func mirrorsOtherPackages(f *model.File) bool {
+	for _, m := range f.Managers {
+		if m.Interface == nil {
+			continue
+		}
+		for _, method := range m.Interface.Methods {
+			for _, p := range append(append([]model.Param{}, method.Params...), method.Results...) {
+				for _, part := range p.Type {
+					if part.Path != "" {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // emitter renders the declarations of one manager.

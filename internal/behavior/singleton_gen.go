@@ -6,10 +6,1530 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 )
+
+// ErrPoolConflict is the error, matched with errors.Is, of a Get whose
+// arguments differ from those of the Pool built or being built.
+var ErrPoolConflict = errors.New("behavior: Pool requested with other arguments than it was built with")
+
+// PoolManager holds one *Pool, built by NewPool on first use and shared by all
+// goroutines: concurrent first callers of Get wait for one build and share its
+// result, and once built, Get costs one atomic load. Its zero value is ready
+// to use; GetPoolManager returns the process-wide one. A manager must not be
+// copied after first use.
+//
+// Arguments other than those of the Pool built or being built get
+// ErrPoolConflict, never another's Pool or error; no error message contains
+// arguments.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Pool is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Pool that other goroutines may still be using: it
+// is meant for tests, credential rotation and shutdown. It discards a build in
+// flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetPoolForTest and ResetPoolForTest change the process-wide manager until
+// the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
+type PoolManager struct {
+	// state is the published *poolState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[poolArgs, *Pool]
+	ctor  func(addr string, port int) (*Pool, error)
+}
+
+// NewPoolManager returns a PoolManager that builds with ctor, or NewPool when
+// ctor is nil: for dependency injection, and for tests without process-wide
+// state.
+func NewPoolManager(ctor func(addr string, port int) (*Pool, error)) *PoolManager {
+	return &PoolManager{ctor: ctor}
+}
+
+// defaultPoolManager is the process-wide PoolManager.
+var defaultPoolManager PoolManager
+
+// GetPoolManager returns the process-wide PoolManager.
+func GetPoolManager() *PoolManager {
+	return &defaultPoolManager
+}
+
+// GetPool is GetPoolManager().Get(addr, port), with its fast path inlined.
+func GetPool(addr string, port int) (*Pool, error) {
+	if s := (*poolState)(atomic.LoadPointer(&defaultPoolManager.state)); s != nil && s.args == (poolArgs{addr: addr, port: port}) {
+		return s.instance, s.err
+	}
+	s := defaultPoolManager.get(poolArgs{addr: addr, port: port})
+	return s.instance, s.err
+}
+
+// MustGetPool is GetPool for main and package initialisation: it panics where
+// GetPool returns an error.
+func MustGetPool(addr string, port int) *Pool {
+	c, err := GetPool(addr, port)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Pool, built with these arguments on first use.
+func (m *PoolManager) Get(addr string, port int) (*Pool, error) {
+	if s := (*poolState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (poolArgs{addr: addr, port: port}) {
+		return s.instance, s.err
+	}
+	s := m.get(poolArgs{addr: addr, port: port})
+	return s.instance, s.err
+}
+
+// With calls fn with the Pool that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see PoolManager). It returns fn's
+// error, or the error of getting the Pool, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *PoolManager) With(addr string, port int, fn func(*Pool) error) error {
+	return poolSpec.with(context.Background(), m, poolArgs{addr: addr, port: port}, fn)
+}
+
+// Invalidate drops inst, if it still is the Pool for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *PoolManager) Invalidate(addr string, port int, inst *Pool) error {
+	return m.cell.invalidate(&m.state, poolArgs{addr: addr, port: port}, inst, &poolSpec)
+}
+
+// Reset drops the Pool and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Close returned.
+func (m *PoolManager) Reset() error {
+	return m.cell.reset(&m.state, &poolSpec)
+}
+
+// poolArgs are the arguments a Pool is built with, which Get compares.
+type poolArgs struct {
+	addr string
+	port int
+}
+
+// poolState is what a PoolManager publishes for an instance.
+type poolState = singletonState[poolArgs, *Pool]
+
+// poolSpec is what the shared code knows of Pool instances.
+var poolSpec = singletonSpec[poolArgs, *Pool]{
+	name:     "behavior: Pool",
+	conflict: ErrPoolConflict,
+	nilErr:   errors.New("behavior: Pool constructor returned a nil *Pool"),
+	close: func(_ context.Context, c *Pool) error {
+		return c.Close()
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *PoolManager) current(_ context.Context, args poolArgs) *poolState {
+	if s := (*poolState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
+}
+
+// get is the slow path of Get, out of line so that Get inlines.
+//
+//go:noinline
+func (m *PoolManager) get(args poolArgs) *poolState {
+	return m.cell.get(context.Background(), &m.state, args, &poolSpec, m.build)
+}
+
+// build builds a Pool with the constructor m was made with, or NewPool.
+func (m *PoolManager) build(_ context.Context, args poolArgs) (*Pool, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewPool
+	}
+	return ctor(args.addr, args.port)
+}
+
+// SetPoolForTest makes the process-wide PoolManager return c, whatever the
+// arguments, until the test ends (see PoolManager). It panics if c is nil.
+func SetPoolForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Pool) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetPoolForTest: c is nil; use ResetPoolForTest for a test without a Pool")
+	}
+	defaultPoolManager.cell.installForTest(&defaultPoolManager.state, tb, "behavior.SetPoolForTest", &poolState{instance: c, installed: true}, &poolSpec)
+}
+
+// ResetPoolForTest empties the process-wide PoolManager until the test ends
+// (see PoolManager).
+func ResetPoolForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultPoolManager.cell.installForTest(&defaultPoolManager.state, tb, "behavior.ResetPoolForTest", nil, &poolSpec)
+}
+
+// SessionStoreManager holds one *Store, built by NewSessionStore on first use
+// and shared by all goroutines: concurrent first callers of Get wait for one
+// build and share its result, and once built, Get costs one atomic load. Its
+// zero value is ready to use; GetSessionStoreManager returns the process-wide
+// one. A manager must not be copied after first use.
+//
+// A nil *Store is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the SessionStore that other goroutines may still be
+// using: it is meant for tests, credential rotation and shutdown. It discards
+// a build in flight without waiting for it: its waiters build again at once,
+// so a new build may run beside the discarded one, whose instance is closed
+// when its constructor returns. There is one build in flight per instance
+// otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetSessionStoreForTest and ResetSessionStoreForTest change the process-wide
+// manager until the test ends, then restore it, closing only what the test
+// built; they refuse a parallel test.
+type SessionStoreManager struct {
+	// state is the published *sessionStoreState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Store]
+	ctor  func() *Store
+}
+
+// NewSessionStoreManager returns a SessionStoreManager that builds with ctor,
+// or NewSessionStore when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewSessionStoreManager(ctor func() *Store) *SessionStoreManager {
+	return &SessionStoreManager{ctor: ctor}
+}
+
+// defaultSessionStoreManager is the process-wide SessionStoreManager.
+var defaultSessionStoreManager SessionStoreManager
+
+// GetSessionStoreManager returns the process-wide SessionStoreManager.
+func GetSessionStoreManager() *SessionStoreManager {
+	return &defaultSessionStoreManager
+}
+
+// GetSessionStore is GetSessionStoreManager().Get(), with its fast path
+// inlined.
+func GetSessionStore() *Store {
+	s := (*sessionStoreState)(atomic.LoadPointer(&defaultSessionStoreManager.state))
+	if s == nil {
+		s = defaultSessionStoreManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the SessionStore, built on first use.
+func (m *SessionStoreManager) Get() *Store {
+	s := (*sessionStoreState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// With calls fn with the SessionStore that Get returns for these arguments,
+// and keeps it from being closed until fn returns (see SessionStoreManager).
+// It returns fn's error, or the error of getting the SessionStore, joined with
+// what closing it returned if this With ended last after a drop.
+func (m *SessionStoreManager) With(fn func(*Store) error) error {
+	return sessionStoreSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the SessionStore for these arguments,
+// so that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *SessionStoreManager) Invalidate(inst *Store) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &sessionStoreSpec)
+}
+
+// Reset drops the SessionStore and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns nil.
+func (m *SessionStoreManager) Reset() error {
+	return m.cell.reset(&m.state, &sessionStoreSpec)
+}
+
+// sessionStoreState is what a SessionStoreManager publishes for an instance.
+type sessionStoreState = singletonState[struct{}, *Store]
+
+// sessionStoreSpec is what the shared code knows of SessionStore instances.
+var sessionStoreSpec = singletonSpec[struct{}, *Store]{
+	name:   "behavior: SessionStore",
+	nilErr: errors.New("behavior: SessionStore constructor returned a nil *Store"),
+	close: func(_ context.Context, c *Store) error {
+		c.Close()
+		return nil
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *SessionStoreManager) current(_ context.Context, _ struct{}) *sessionStoreState {
+	if s := (*sessionStoreState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *SessionStoreManager) get() *sessionStoreState {
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &sessionStoreSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a SessionStore with the constructor m was made with, or
+// NewSessionStore.
+func (m *SessionStoreManager) build(_ context.Context, _ struct{}) (*Store, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewSessionStore
+	}
+	return ctor(), nil
+}
+
+// SetSessionStoreForTest makes the process-wide SessionStoreManager return c,
+// instead of its own, until the test ends (see SessionStoreManager). It panics
+// if c is nil.
+func SetSessionStoreForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Store) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetSessionStoreForTest: c is nil; use ResetSessionStoreForTest for a test without a SessionStore")
+	}
+	defaultSessionStoreManager.cell.installForTest(&defaultSessionStoreManager.state, tb, "behavior.SetSessionStoreForTest", &sessionStoreState{instance: c, installed: true}, &sessionStoreSpec)
+}
+
+// ResetSessionStoreForTest empties the process-wide SessionStoreManager until
+// the test ends (see SessionStoreManager).
+func ResetSessionStoreForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultSessionStoreManager.cell.installForTest(&defaultSessionStoreManager.state, tb, "behavior.ResetSessionStoreForTest", nil, &sessionStoreSpec)
+}
+
+// TenantDBManager holds one *DB for each distinct tuple of arguments, built by
+// NewTenantDB on first use and shared by all goroutines: concurrent first
+// callers of Get with the same arguments wait for one build and share its
+// result, other arguments build at the same time, and once built, Get costs
+// one atomic load and a map lookup; a new key, Delete, and Invalidate cost
+// O(1) amortised. Instances live until Delete or Reset: a manager keyed by
+// data that keeps changing holds every key it has seen; max= and idle= bound
+// it. Its zero value is ready to use; GetTenantDBManager returns the
+// process-wide one. A manager must not be copied after first use.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *DB is a failure. A constructor that panics or calls runtime.Goexit does
+// so on its caller's goroutine; the callers waiting for it get an error.
+//
+// A build runs on the goroutine of its first caller, with that caller's
+// context, which the instance must not keep. A caller waiting for another's
+// build returns ctx.Err() once its own context is done, and the build goes on.
+// A build that fails, or returns a nil instance, while its caller's context is
+// done fails for that caller alone: the others build again. Once built, an
+// instance is returned whatever the context. A constructor that, with the
+// context it was given, asks for an instance whose build waits for it (its
+// own, or one of a cycle of singletons of any package, on any goroutine) gets
+// an error instead of waiting forever.
+//
+// Delete and Reset close and drop instances that other goroutines may still be
+// using: they are meant for tests, credential rotation and shutdown. They
+// discard a build in flight without waiting for it: its waiters build again at
+// once, so a new build may run beside the discarded one, whose instance is
+// closed when its constructor returns. There is one build in flight per
+// instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete or Reset
+// while its caller still uses it. With holds it: fn runs with the instance,
+// which is not closed before fn returns; a drop meanwhile takes it out of the
+// manager at once, and the last With on it closes it. Invalidate drops an
+// instance only while it still is the current one, so that goroutines that
+// found it broken replace it once.
+//
+// SetTenantDBForTest and ResetTenantDBForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
+type TenantDBManager struct {
+	keys singletonMap[tenantDBArgs, *DB]
+	ctor func(ctx context.Context, tenant string) (*DB, error)
+}
+
+// NewTenantDBManager returns a TenantDBManager that builds with ctor, or
+// NewTenantDB when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewTenantDBManager(ctor func(ctx context.Context, tenant string) (*DB, error)) *TenantDBManager {
+	return &TenantDBManager{ctor: ctor}
+}
+
+// defaultTenantDBManager is the process-wide TenantDBManager.
+var defaultTenantDBManager TenantDBManager
+
+// GetTenantDBManager returns the process-wide TenantDBManager.
+func GetTenantDBManager() *TenantDBManager {
+	return &defaultTenantDBManager
+}
+
+// GetTenantDB is GetTenantDBManager().Get(ctx, tenant), with its fast path
+// inlined.
+func GetTenantDB(ctx context.Context, tenant string) (*DB, error) {
+	if x := (*tenantDBIndex)(atomic.LoadPointer(&defaultTenantDBManager.keys.index)); x != nil {
+		if s := x.instances[tenantDBArgs{tenant: tenant}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s.instance, nil
+		}
+	}
+	s := defaultTenantDBManager.get(ctx, tenantDBArgs{tenant: tenant})
+	return s.instance, s.err
+}
+
+// MustGetTenantDB is GetTenantDB for main and package initialisation: it
+// panics where GetTenantDB returns an error.
+func MustGetTenantDB(ctx context.Context, tenant string) *DB {
+	c, err := GetTenantDB(ctx, tenant)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the TenantDB for these arguments, built on first use.
+func (m *TenantDBManager) Get(ctx context.Context, tenant string) (*DB, error) {
+	if x := (*tenantDBIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[tenantDBArgs{tenant: tenant}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s.instance, nil
+		}
+	}
+	s := m.get(ctx, tenantDBArgs{tenant: tenant})
+	return s.instance, s.err
+}
+
+// Delete drops the TenantDB built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It closes what
+// it drops and returns the errors of Close, joined. Dropping a published
+// instance copies the index of the others: O(n).
+func (m *TenantDBManager) Delete(tenant string) error {
+	return m.keys.remove(tenantDBArgs{tenant: tenant}, &tenantDBSpec)
+}
+
+// Len returns how many TenantDB instances the manager holds; builds in flight
+// do not count.
+func (m *TenantDBManager) Len() int {
+	return m.keys.count()
+}
+
+// With calls fn with the TenantDB that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see TenantDBManager). It
+// returns fn's error, or the error of getting the TenantDB, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *TenantDBManager) With(ctx context.Context, tenant string, fn func(*DB) error) error {
+	return tenantDBSpec.with(ctx, m, tenantDBArgs{tenant: tenant}, fn)
+}
+
+// Invalidate drops inst, if it still is the TenantDB for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *TenantDBManager) Invalidate(tenant string, inst *DB) error {
+	return m.keys.invalidate(tenantDBArgs{tenant: tenant}, inst, &tenantDBSpec)
+}
+
+// Reset drops every TenantDB and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns the errors of Close,
+// joined.
+func (m *TenantDBManager) Reset() error {
+	return m.keys.reset(&tenantDBSpec)
+}
+
+// tenantDBArgs are the arguments a TenantDB is built with: the key of a
+// TenantDBManager's instances.
+type tenantDBArgs struct {
+	tenant string
+}
+
+// tenantDBState is what a TenantDBManager publishes for an instance.
+type tenantDBState = singletonState[tenantDBArgs, *DB]
+
+// tenantDBIndex is what a TenantDBManager publishes.
+type tenantDBIndex = singletonIndex[tenantDBArgs, *DB]
+
+// tenantDBSpec is what the shared code knows of TenantDB instances.
+var tenantDBSpec = singletonSpec[tenantDBArgs, *DB]{
+	name:   "behavior: TenantDB",
+	nilErr: errors.New("behavior: TenantDB constructor returned a nil *DB"),
+	close: func(ctx context.Context, c *DB) error {
+		return c.Close(ctx)
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *TenantDBManager) current(ctx context.Context, args tenantDBArgs) *tenantDBState {
+	if x := (*tenantDBIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			return s
+		}
+	}
+	return m.get(ctx, args)
+}
+
+// get is the slow path of Get, out of line so that Get inlines.
+//
+//go:noinline
+func (m *TenantDBManager) get(ctx context.Context, args tenantDBArgs) *tenantDBState {
+	return m.keys.get(ctx, args, &tenantDBSpec, m.build)
+}
+
+// build builds a TenantDB with the constructor m was made with, or
+// NewTenantDB.
+func (m *TenantDBManager) build(ctx context.Context, args tenantDBArgs) (*DB, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewTenantDB
+	}
+	return ctor(ctx, args.tenant)
+}
+
+// SetTenantDBForTest makes the process-wide TenantDBManager return c, for
+// every key, until the test ends (see TenantDBManager). It panics if c is nil.
+func SetTenantDBForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *DB) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetTenantDBForTest: c is nil; use ResetTenantDBForTest for a test without a TenantDB")
+	}
+	defaultTenantDBManager.keys.installForTest(tb, "behavior.SetTenantDBForTest", &tenantDBIndex{all: &tenantDBState{instance: c, installed: true}}, &tenantDBSpec)
+}
+
+// ResetTenantDBForTest empties the process-wide TenantDBManager until the test
+// ends (see TenantDBManager).
+func ResetTenantDBForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultTenantDBManager.keys.installForTest(tb, "behavior.ResetTenantDBForTest", nil, &tenantDBSpec)
+}
+
+// CacheManager holds one Cacher, built by NewCache on first use and shared by
+// all goroutines: concurrent first callers of Get wait for one build and share
+// its result, and once built, Get costs one atomic load. Its zero value is
+// ready to use; GetCacheManager returns the process-wide one. A manager must
+// not be copied after first use.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil Cacher is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Cache that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetCacheForTest and ResetCacheForTest change the process-wide manager until
+// the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test.
+type CacheManager struct {
+	// state is the published *cacheState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, Cacher]
+	ctor  func() (Cacher, error)
+}
+
+// NewCacheManager returns a CacheManager that builds with ctor, or NewCache
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
+func NewCacheManager(ctor func() (Cacher, error)) *CacheManager {
+	return &CacheManager{ctor: ctor}
+}
+
+// defaultCacheManager is the process-wide CacheManager.
+var defaultCacheManager CacheManager
+
+// GetCacheManager returns the process-wide CacheManager.
+func GetCacheManager() *CacheManager {
+	return &defaultCacheManager
+}
+
+// GetCache is GetCacheManager().Get(), with its fast path inlined.
+func GetCache() (Cacher, error) {
+	s := (*cacheState)(atomic.LoadPointer(&defaultCacheManager.state))
+	if s == nil {
+		s = defaultCacheManager.get()
+	}
+	return s.instance, s.err
+}
+
+// MustGetCache is GetCache for main and package initialisation: it panics
+// where GetCache returns an error.
+func MustGetCache() Cacher {
+	c, err := GetCache()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Cache, built on first use.
+func (m *CacheManager) Get() (Cacher, error) {
+	s := (*cacheState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance, s.err
+}
+
+// With calls fn with the Cache that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see CacheManager). It returns fn's
+// error, or the error of getting the Cache, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *CacheManager) With(fn func(Cacher) error) error {
+	return cacheSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Cache for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *CacheManager) Invalidate(inst Cacher) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &cacheSpec)
+}
+
+// Reset drops the Cache and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Close returned.
+func (m *CacheManager) Reset() error {
+	return m.cell.reset(&m.state, &cacheSpec)
+}
+
+// cacheState is what a CacheManager publishes for an instance.
+type cacheState = singletonState[struct{}, Cacher]
+
+// cacheSpec is what the shared code knows of Cache instances.
+var cacheSpec = singletonSpec[struct{}, Cacher]{
+	name:   "behavior: Cache",
+	nilErr: errors.New("behavior: Cache constructor returned a nil Cacher"),
+	close: func(_ context.Context, c Cacher) error {
+		return c.Close()
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *CacheManager) current(_ context.Context, _ struct{}) *cacheState {
+	if s := (*cacheState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
+}
+
+// get is the slow path of Get, out of line so that Get inlines.
+//
+//go:noinline
+func (m *CacheManager) get() *cacheState {
+	return m.cell.get(context.Background(), &m.state, struct{}{}, &cacheSpec, m.build)
+}
+
+// build builds a Cache with the constructor m was made with, or NewCache.
+func (m *CacheManager) build(_ context.Context, _ struct{}) (Cacher, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewCache
+	}
+	return ctor()
+}
+
+// SetCacheForTest makes the process-wide CacheManager return c, instead of its
+// own, until the test ends (see CacheManager). It panics if c is nil.
+func SetCacheForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c Cacher) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetCacheForTest: c is nil; use ResetCacheForTest for a test without a Cache")
+	}
+	defaultCacheManager.cell.installForTest(&defaultCacheManager.state, tb, "behavior.SetCacheForTest", &cacheState{instance: c, installed: true}, &cacheSpec)
+}
+
+// ResetCacheForTest empties the process-wide CacheManager until the test ends
+// (see CacheManager).
+func ResetCacheForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultCacheManager.cell.installForTest(&defaultCacheManager.state, tb, "behavior.ResetCacheForTest", nil, &cacheSpec)
+}
+
+// workerManager holds one *worker, built by newWorker on first use and shared
+// by all goroutines: concurrent first callers of Get wait for one build and
+// share its result, and once built, Get costs one atomic load. Its zero value
+// is ready to use; getWorkerManager returns the process-wide one. A manager
+// must not be copied after first use.
+//
+// A nil *worker is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Worker that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// setWorkerForTest and resetWorkerForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test.
+type workerManager struct {
+	// state is the published *workerState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *worker]
+	ctor  func() *worker
+}
+
+// newWorkerManager returns a workerManager that builds with ctor, or newWorker
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
+func newWorkerManager(ctor func() *worker) *workerManager {
+	return &workerManager{ctor: ctor}
+}
+
+// defaultWorkerManager is the process-wide workerManager.
+var defaultWorkerManager workerManager
+
+// getWorkerManager returns the process-wide workerManager.
+func getWorkerManager() *workerManager {
+	return &defaultWorkerManager
+}
+
+// getWorker is getWorkerManager().Get(), with its fast path inlined.
+func getWorker() *worker {
+	s := (*workerState)(atomic.LoadPointer(&defaultWorkerManager.state))
+	if s == nil {
+		s = defaultWorkerManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the Worker, built on first use.
+func (m *workerManager) Get() *worker {
+	s := (*workerState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// With calls fn with the Worker that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see workerManager). It returns
+// fn's error, or the error of getting the Worker, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *workerManager) With(fn func(*worker) error) error {
+	return workerSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Worker for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *workerManager) Invalidate(inst *worker) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &workerSpec)
+}
+
+// Reset drops the Worker and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Close returned.
+func (m *workerManager) Reset() error {
+	return m.cell.reset(&m.state, &workerSpec)
+}
+
+// workerState is what a workerManager publishes for an instance.
+type workerState = singletonState[struct{}, *worker]
+
+// workerSpec is what the shared code knows of Worker instances.
+var workerSpec = singletonSpec[struct{}, *worker]{
+	name:   "behavior: Worker",
+	nilErr: errors.New("behavior: Worker constructor returned a nil *worker"),
+	close: func(_ context.Context, c *worker) error {
+		return c.Close()
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *workerManager) current(_ context.Context, _ struct{}) *workerState {
+	if s := (*workerState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *workerManager) get() *workerState {
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &workerSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a Worker with the constructor m was made with, or newWorker.
+func (m *workerManager) build(_ context.Context, _ struct{}) (*worker, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = newWorker
+	}
+	return ctor(), nil
+}
+
+// setWorkerForTest makes the process-wide workerManager return c, instead of
+// its own, until the test ends (see workerManager). It panics if c is nil.
+func setWorkerForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *worker) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.setWorkerForTest: c is nil; use resetWorkerForTest for a test without a Worker")
+	}
+	defaultWorkerManager.cell.installForTest(&defaultWorkerManager.state, tb, "behavior.setWorkerForTest", &workerState{instance: c, installed: true}, &workerSpec)
+}
+
+// resetWorkerForTest empties the process-wide workerManager until the test
+// ends (see workerManager).
+func resetWorkerForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultWorkerManager.cell.installForTest(&defaultWorkerManager.state, tb, "behavior.resetWorkerForTest", nil, &workerSpec)
+}
+
+// errJournalConflict is the error, matched with errors.Is, of a Get whose
+// arguments differ from those of the Journal built or being built.
+var errJournalConflict = errors.New("behavior: Journal requested with other arguments than it was built with")
+
+// journalManager holds one *journal, built by openJournal on first use and
+// shared by all goroutines: concurrent first callers of Get wait for one build
+// and share its result, and once built, Get costs one atomic load. Its zero
+// value is ready to use; getJournalManager returns the process-wide one. A
+// manager must not be copied after first use.
+//
+// Arguments other than those of the Journal built or being built get
+// errJournalConflict, never another's Journal or error; no error message
+// contains arguments.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *journal is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Journal that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// setJournalForTest and resetJournalForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test. A fake answers any arguments, which hides conflicts
+// in the code under test.
+type journalManager struct {
+	// state is the published *journalState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[journalArgs, *journal]
+	ctor  func(path string) (*journal, error)
+}
+
+// newJournalManager returns a journalManager that builds with ctor, or
+// openJournal when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func newJournalManager(ctor func(path string) (*journal, error)) *journalManager {
+	return &journalManager{ctor: ctor}
+}
+
+// defaultJournalManager is the process-wide journalManager.
+var defaultJournalManager journalManager
+
+// getJournalManager returns the process-wide journalManager.
+func getJournalManager() *journalManager {
+	return &defaultJournalManager
+}
+
+// getJournal is getJournalManager().Get(path), with its fast path inlined.
+func getJournal(path string) (*journal, error) {
+	if s := (*journalState)(atomic.LoadPointer(&defaultJournalManager.state)); s != nil && s.args == (journalArgs{path: path}) {
+		return s.instance, s.err
+	}
+	s := defaultJournalManager.get(journalArgs{path: path})
+	return s.instance, s.err
+}
+
+// mustGetJournal is getJournal for main and package initialisation: it panics
+// where getJournal returns an error.
+func mustGetJournal(path string) *journal {
+	c, err := getJournal(path)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Journal, built with these arguments on first use.
+func (m *journalManager) Get(path string) (*journal, error) {
+	if s := (*journalState)(atomic.LoadPointer(&m.state)); s != nil && s.args == (journalArgs{path: path}) {
+		return s.instance, s.err
+	}
+	s := m.get(journalArgs{path: path})
+	return s.instance, s.err
+}
+
+// With calls fn with the Journal that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see journalManager). It returns
+// fn's error, or the error of getting the Journal, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *journalManager) With(path string, fn func(*journal) error) error {
+	return journalSpec.with(context.Background(), m, journalArgs{path: path}, fn)
+}
+
+// Invalidate drops inst, if it still is the Journal for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *journalManager) Invalidate(path string, inst *journal) error {
+	return m.cell.invalidate(&m.state, journalArgs{path: path}, inst, &journalSpec)
+}
+
+// Reset drops the Journal and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns nil.
+func (m *journalManager) Reset() error {
+	return m.cell.reset(&m.state, &journalSpec)
+}
+
+// journalArgs are the arguments a Journal is built with, which Get compares.
+type journalArgs struct {
+	path string
+}
+
+// journalState is what a journalManager publishes for an instance.
+type journalState = singletonState[journalArgs, *journal]
+
+// journalSpec is what the shared code knows of Journal instances.
+var journalSpec = singletonSpec[journalArgs, *journal]{
+	name:     "behavior: Journal",
+	conflict: errJournalConflict,
+	nilErr:   errors.New("behavior: Journal constructor returned a nil *journal"),
+	close: func(_ context.Context, c *journal) error {
+		c.Close()
+		return nil
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *journalManager) current(_ context.Context, args journalArgs) *journalState {
+	if s := (*journalState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
+		return s
+	}
+	return m.get(args)
+}
+
+// get is the slow path of Get, out of line so that Get inlines.
+//
+//go:noinline
+func (m *journalManager) get(args journalArgs) *journalState {
+	return m.cell.get(context.Background(), &m.state, args, &journalSpec, m.build)
+}
+
+// build builds a Journal with the constructor m was made with, or openJournal.
+func (m *journalManager) build(_ context.Context, args journalArgs) (*journal, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = openJournal
+	}
+	return ctor(args.path)
+}
+
+// setJournalForTest makes the process-wide journalManager return c, whatever
+// the arguments, until the test ends (see journalManager). It panics if c is
+// nil.
+func setJournalForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *journal) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.setJournalForTest: c is nil; use resetJournalForTest for a test without a Journal")
+	}
+	defaultJournalManager.cell.installForTest(&defaultJournalManager.state, tb, "behavior.setJournalForTest", &journalState{instance: c, installed: true}, &journalSpec)
+}
+
+// resetJournalForTest empties the process-wide journalManager until the test
+// ends (see journalManager).
+func resetJournalForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultJournalManager.cell.installForTest(&defaultJournalManager.state, tb, "behavior.resetJournalForTest", nil, &journalSpec)
+}
+
+// BrokerManager holds one *Broker, built by NewBroker on first use and shared
+// by all goroutines: concurrent first callers of Get wait for one build and
+// share its result, and once built, Get costs one atomic load. Its zero value
+// is ready to use; GetBrokerManager returns the process-wide one. A manager
+// must not be copied after first use.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *Broker is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it get an error.
+// It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the Broker that other goroutines may still be using:
+// it is meant for tests, credential rotation and shutdown. It discards a build
+// in flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one, whose instance is closed when its
+// constructor returns. There is one build in flight per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetBrokerForTest and ResetBrokerForTest change the process-wide manager
+// until the test ends, then restore it, closing only what the test built; they
+// refuse a parallel test.
+type BrokerManager struct {
+	// state is the published *brokerState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Broker]
+	ctor  func() (*Broker, error)
+}
+
+// NewBrokerManager returns a BrokerManager that builds with ctor, or NewBroker
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
+func NewBrokerManager(ctor func() (*Broker, error)) *BrokerManager {
+	return &BrokerManager{ctor: ctor}
+}
+
+// defaultBrokerManager is the process-wide BrokerManager.
+var defaultBrokerManager BrokerManager
+
+// GetBrokerManager returns the process-wide BrokerManager.
+func GetBrokerManager() *BrokerManager {
+	return &defaultBrokerManager
+}
+
+// GetBroker is GetBrokerManager().Get(), with its fast path inlined.
+func GetBroker() (*Broker, error) {
+	s := (*brokerState)(atomic.LoadPointer(&defaultBrokerManager.state))
+	if s == nil {
+		s = defaultBrokerManager.get()
+	}
+	return s.instance, s.err
+}
+
+// MustGetBroker is GetBroker for main and package initialisation: it panics
+// where GetBroker returns an error.
+func MustGetBroker() *Broker {
+	c, err := GetBroker()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the Broker, built on first use.
+func (m *BrokerManager) Get() (*Broker, error) {
+	s := (*brokerState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance, s.err
+}
+
+// With calls fn with the Broker that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see BrokerManager). It returns
+// fn's error, or the error of getting the Broker, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *BrokerManager) With(fn func(*Broker) error) error {
+	return brokerSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Broker for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *BrokerManager) Invalidate(inst *Broker) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &brokerSpec)
+}
+
+// Reset drops the Broker and discards any build in flight; the next Get builds
+// anew. It closes what it drops and returns what Disconnect returned.
+func (m *BrokerManager) Reset() error {
+	return m.cell.reset(&m.state, &brokerSpec)
+}
+
+// brokerState is what a BrokerManager publishes for an instance.
+type brokerState = singletonState[struct{}, *Broker]
+
+// brokerSpec is what the shared code knows of Broker instances.
+var brokerSpec = singletonSpec[struct{}, *Broker]{
+	name:   "behavior: Broker",
+	nilErr: errors.New("behavior: Broker constructor returned a nil *Broker"),
+	close: func(_ context.Context, c *Broker) error {
+		return c.Disconnect()
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *BrokerManager) current(_ context.Context, _ struct{}) *brokerState {
+	if s := (*brokerState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
+}
+
+// get is the slow path of Get, out of line so that Get inlines.
+//
+//go:noinline
+func (m *BrokerManager) get() *brokerState {
+	return m.cell.get(context.Background(), &m.state, struct{}{}, &brokerSpec, m.build)
+}
+
+// build builds a Broker with the constructor m was made with, or NewBroker.
+func (m *BrokerManager) build(_ context.Context, _ struct{}) (*Broker, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewBroker
+	}
+	return ctor()
+}
+
+// SetBrokerForTest makes the process-wide BrokerManager return c, instead of
+// its own, until the test ends (see BrokerManager). It panics if c is nil.
+func SetBrokerForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Broker) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetBrokerForTest: c is nil; use ResetBrokerForTest for a test without a Broker")
+	}
+	defaultBrokerManager.cell.installForTest(&defaultBrokerManager.state, tb, "behavior.SetBrokerForTest", &brokerState{instance: c, installed: true}, &brokerSpec)
+}
+
+// ResetBrokerForTest empties the process-wide BrokerManager until the test
+// ends (see BrokerManager).
+func ResetBrokerForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultBrokerManager.cell.installForTest(&defaultBrokerManager.state, tb, "behavior.ResetBrokerForTest", nil, &brokerSpec)
+}
+
+// HTTPClientManager holds one *http.Client, built by NewHTTPClient on first
+// use and shared by all goroutines: concurrent first callers of Get wait for
+// one build and share its result, and once built, Get costs one atomic load.
+// Its zero value is ready to use; GetHTTPClientManager returns the
+// process-wide one. A manager must not be copied after first use.
+//
+// A nil *http.Client is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset closes and drops the HTTPClient that other goroutines may still be
+// using: it is meant for tests, credential rotation and shutdown. It discards
+// a build in flight without waiting for it: its waiters build again at once,
+// so a new build may run beside the discarded one, whose instance is closed
+// when its constructor returns. There is one build in flight per instance
+// otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetHTTPClientForTest and ResetHTTPClientForTest change the process-wide
+// manager until the test ends, then restore it, closing only what the test
+// built; they refuse a parallel test.
+type HTTPClientManager struct {
+	// state is the published *httpClientState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *http.Client]
+	ctor  func() *http.Client
+}
+
+// NewHTTPClientManager returns a HTTPClientManager that builds with ctor, or
+// NewHTTPClient when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewHTTPClientManager(ctor func() *http.Client) *HTTPClientManager {
+	return &HTTPClientManager{ctor: ctor}
+}
+
+// defaultHTTPClientManager is the process-wide HTTPClientManager.
+var defaultHTTPClientManager HTTPClientManager
+
+// GetHTTPClientManager returns the process-wide HTTPClientManager.
+func GetHTTPClientManager() *HTTPClientManager {
+	return &defaultHTTPClientManager
+}
+
+// GetHTTPClient is GetHTTPClientManager().Get(), with its fast path inlined.
+func GetHTTPClient() *http.Client {
+	s := (*httpClientState)(atomic.LoadPointer(&defaultHTTPClientManager.state))
+	if s == nil {
+		s = defaultHTTPClientManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the HTTPClient, built on first use.
+func (m *HTTPClientManager) Get() *http.Client {
+	s := (*httpClientState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// With calls fn with the HTTPClient that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see HTTPClientManager). It
+// returns fn's error, or the error of getting the HTTPClient, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *HTTPClientManager) With(fn func(*http.Client) error) error {
+	return httpClientSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the HTTPClient for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *HTTPClientManager) Invalidate(inst *http.Client) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &httpClientSpec)
+}
+
+// Reset drops the HTTPClient and discards any build in flight; the next Get
+// builds anew. It closes what it drops and returns nil.
+func (m *HTTPClientManager) Reset() error {
+	return m.cell.reset(&m.state, &httpClientSpec)
+}
+
+// httpClientState is what a HTTPClientManager publishes for an instance.
+type httpClientState = singletonState[struct{}, *http.Client]
+
+// httpClientSpec is what the shared code knows of HTTPClient instances.
+var httpClientSpec = singletonSpec[struct{}, *http.Client]{
+	name:   "behavior: HTTPClient",
+	nilErr: errors.New("behavior: HTTPClient constructor returned a nil *http.Client"),
+	close: func(_ context.Context, c *http.Client) error {
+		c.CloseIdleConnections()
+		return nil
+	},
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *HTTPClientManager) current(_ context.Context, _ struct{}) *httpClientState {
+	if s := (*httpClientState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *HTTPClientManager) get() *httpClientState {
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &httpClientSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a HTTPClient with the constructor m was made with, or
+// NewHTTPClient.
+func (m *HTTPClientManager) build(_ context.Context, _ struct{}) (*http.Client, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewHTTPClient
+	}
+	return ctor(), nil
+}
+
+// SetHTTPClientForTest makes the process-wide HTTPClientManager return c,
+// instead of its own, until the test ends (see HTTPClientManager). It panics
+// if c is nil.
+func SetHTTPClientForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *http.Client) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetHTTPClientForTest: c is nil; use ResetHTTPClientForTest for a test without a HTTPClient")
+	}
+	defaultHTTPClientManager.cell.installForTest(&defaultHTTPClientManager.state, tb, "behavior.SetHTTPClientForTest", &httpClientState{instance: c, installed: true}, &httpClientSpec)
+}
+
+// ResetHTTPClientForTest empties the process-wide HTTPClientManager until the
+// test ends (see HTTPClientManager).
+func ResetHTTPClientForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultHTTPClientManager.cell.installForTest(&defaultHTTPClientManager.state, tb, "behavior.ResetHTTPClientForTest", nil, &httpClientSpec)
+}
+
+// LabelsManager holds one *Set[string], built by NewLabels on first use and
+// shared by all goroutines: concurrent first callers of Get wait for one build
+// and share its result, and once built, Get costs one atomic load. Its zero
+// value is ready to use; GetLabelsManager returns the process-wide one. A
+// manager must not be copied after first use.
+//
+// A nil *Set[string] is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the Labels that other goroutines may still be using: it is meant
+// for tests, credential rotation and shutdown. It discards a build in flight
+// without waiting for it: its waiters build again at once, so a new build may
+// run beside the discarded one. There is one build in flight per instance
+// otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetLabelsForTest and ResetLabelsForTest change the process-wide manager
+// until the test ends, then restore it; they refuse a parallel test.
+type LabelsManager struct {
+	// state is the published *labelsState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Set[string]]
+	ctor  func() *Set[string]
+}
+
+// NewLabelsManager returns a LabelsManager that builds with ctor, or NewLabels
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
+func NewLabelsManager(ctor func() *Set[string]) *LabelsManager {
+	return &LabelsManager{ctor: ctor}
+}
+
+// defaultLabelsManager is the process-wide LabelsManager.
+var defaultLabelsManager LabelsManager
+
+// GetLabelsManager returns the process-wide LabelsManager.
+func GetLabelsManager() *LabelsManager {
+	return &defaultLabelsManager
+}
+
+// GetLabels is GetLabelsManager().Get(), with its fast path inlined.
+func GetLabels() *Set[string] {
+	s := (*labelsState)(atomic.LoadPointer(&defaultLabelsManager.state))
+	if s == nil {
+		s = defaultLabelsManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the Labels, built on first use.
+func (m *LabelsManager) Get() *Set[string] {
+	s := (*labelsState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// With calls fn with the Labels that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see LabelsManager). It returns
+// fn's error, or the error of getting the Labels, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *LabelsManager) With(fn func(*Set[string]) error) error {
+	return labelsSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Labels for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *LabelsManager) Invalidate(inst *Set[string]) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &labelsSpec)
+}
+
+// Reset drops the Labels and discards any build in flight; the next Get builds
+// anew. It returns nil.
+func (m *LabelsManager) Reset() error {
+	return m.cell.reset(&m.state, &labelsSpec)
+}
+
+// labelsState is what a LabelsManager publishes for an instance.
+type labelsState = singletonState[struct{}, *Set[string]]
+
+// labelsSpec is what the shared code knows of Labels instances.
+var labelsSpec = singletonSpec[struct{}, *Set[string]]{
+	name:   "behavior: Labels",
+	nilErr: errors.New("behavior: Labels constructor returned a nil *Set[string]"),
+}
+
+// current returns the state that Get would return an instance from, for With.
+func (m *LabelsManager) current(_ context.Context, _ struct{}) *labelsState {
+	if s := (*labelsState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.get()
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *LabelsManager) get() *labelsState {
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &labelsSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a Labels with the constructor m was made with, or NewLabels.
+func (m *LabelsManager) build(_ context.Context, _ struct{}) (*Set[string], error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewLabels
+	}
+	return ctor(), nil
+}
+
+// SetLabelsForTest makes the process-wide LabelsManager return c, instead of
+// its own, until the test ends (see LabelsManager). It panics if c is nil.
+func SetLabelsForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Set[string]) {
+	tb.Helper()
+	if c == nil {
+		panic("behavior.SetLabelsForTest: c is nil; use ResetLabelsForTest for a test without a Labels")
+	}
+	defaultLabelsManager.cell.installForTest(&defaultLabelsManager.state, tb, "behavior.SetLabelsForTest", &labelsState{instance: c, installed: true}, &labelsSpec)
+}
+
+// ResetLabelsForTest empties the process-wide LabelsManager until the test
+// ends (see LabelsManager).
+func ResetLabelsForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultLabelsManager.cell.installForTest(&defaultLabelsManager.state, tb, "behavior.ResetLabelsForTest", nil, &labelsSpec)
+}
 
 // ErrConnConflict is the error, matched with errors.Is, of a Get whose
 // arguments differ from those of the Conn built or being built.
@@ -118,7 +1638,7 @@ func (m *ConnManager) Invalidate(addr string, port int, inst *Conn) error {
 // Reset drops the Conn and discards any build in flight; the next Get builds
 // anew. It closes what it drops and returns what Close returned.
 func (m *ConnManager) Reset() error {
-	return connSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &connSpec)
 }
 
 // connArgs are the arguments a Conn is built with, which Get compares.
@@ -296,7 +1816,7 @@ func (m *CachedManager) Invalidate(name string, inst *Cached) error {
 // Reset drops the Cached and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *CachedManager) Reset() error {
-	return cachedSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &cachedSpec)
 }
 
 // cachedArgs are the arguments a Cached is built with, which Get compares.
@@ -463,7 +1983,7 @@ func (m *SessionManager) Invalidate(inst *Session) error {
 // Reset drops the Session and discards any build in flight; the next Get
 // builds anew. It closes what it drops and returns nil.
 func (m *SessionManager) Reset() error {
-	return sessionSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &sessionSpec)
 }
 
 // sessionState is what a SessionManager publishes for an instance.
@@ -615,7 +2135,7 @@ func (m *CounterManager) Invalidate(inst *Counter) error {
 // Reset drops the Counter and discards any build in flight; the next Get
 // builds anew. It closes what it drops and returns nil.
 func (m *CounterManager) Reset() error {
-	return counterSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &counterSpec)
 }
 
 // counterState is what a CounterManager publishes for an instance.
@@ -770,7 +2290,7 @@ func (m *PlainManager) Invalidate(inst *Plain) error {
 // Reset drops the Plain and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *PlainManager) Reset() error {
-	return plainSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &plainSpec)
 }
 
 // plainState is what a PlainManager publishes for an instance.
@@ -935,7 +2455,7 @@ func (m *QuietHolder) Invalidate(level int, inst *Quiet) error {
 // Reset drops the Quiet and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *QuietHolder) Reset() error {
-	return quietSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &quietSpec)
 }
 
 // quietArgs are the arguments a Quiet is built with, which Get compares.
@@ -1488,7 +3008,7 @@ func (m *LinkManager) Invalidate(addr string, inst *Link) error {
 // Reset drops the Link and discards any build in flight; the next Get builds
 // anew. It closes what it drops and returns what Close returned.
 func (m *LinkManager) Reset() error {
-	return linkSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &linkSpec)
 }
 
 // linkArgs are the arguments a Link is built with, which Get compares.
@@ -1682,7 +3202,7 @@ func (m *RemoteManager) Invalidate(name string, inst RemoteAPI) error {
 // Reset drops the Remote and discards any build in flight; the next Get builds
 // anew. It closes what it drops and returns what Close returned.
 func (m *RemoteManager) Reset() error {
-	return remoteSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &remoteSpec)
 }
 
 // remoteArgs are the arguments a Remote is built with, which Get compares.
@@ -1803,7 +3323,7 @@ type singletonBuild[A comparable, T comparable] struct {
 	result *singletonState[A, T]
 
 	mu      sync.Mutex
-	ended   bool  // done is closed
+	ended   bool  // its constructor returned
 	waiting []any // the builds that the constructor waits for, or runs nested
 }
 
@@ -1811,9 +3331,6 @@ type singletonBuild[A comparable, T comparable] struct {
 // manager's lock is held.
 func (b *singletonBuild[A, T]) end(s *singletonState[A, T]) {
 	b.result = s
-	b.mu.Lock()
-	b.ended, b.waiting = true, nil
-	b.mu.Unlock()
 	close(b.done)
 }
 
@@ -1828,7 +3345,7 @@ func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, 
 		case me == singletonNode(b):
 			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
 		case singletonCycle(me, b):
-			return &singletonState[A, T]{err: errors.New(spec.name + " requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")}
+			return &singletonState[A, T]{err: errors.New(spec.name + " requested by a constructor that its build waits for, directly or through other singletons: a cycle that would wait forever")}
 		}
 	}
 	select {
@@ -1837,6 +3354,16 @@ func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, 
 	case <-ctx.Done():
 		return &singletonState[A, T]{err: ctx.Err()}
 	}
+}
+
+// returned records that b's constructor returned: b waits for nothing from
+// then on. A build discarded before its constructor returned still waits for
+// what its constructor waits for, on the goroutine of its nested parent build,
+// if any: cycles through it are found.
+func (b *singletonBuild[A, T]) returned() {
+	b.mu.Lock()
+	b.ended, b.waiting = true, nil
+	b.mu.Unlock()
 }
 
 // SingletongenWaitV1 records that b's constructor waits for x, another
@@ -1859,7 +3386,7 @@ func (b *singletonBuild[A, T]) SingletongenWaitV1(x any, add bool) {
 }
 
 // SingletongenWaitingV1 returns the builds b's constructor waits for; none
-// once b ended.
+// once it returned.
 func (b *singletonBuild[A, T]) SingletongenWaitingV1() []any {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -1891,8 +3418,8 @@ type singletonNode = interface {
 // x, is among the builds that x waits for, directly or through others: they
 // would wait for each other forever. Each waiter records what it waits for
 // before it looks, so of the builds that close a cycle at the same time, one
-// at least finds it. Finished and discarded builds wait for nothing; the
-// search gives up after 10000 builds.
+// at least finds it. A build whose constructor returned waits for nothing, and
+// the search gives up after 10000 builds.
 func singletonCycle(me singletonNode, x any) bool {
 	seen := map[any]bool{}
 	next := []any{x}
@@ -1924,12 +3451,18 @@ type singletonSpec[A comparable, T comparable] struct {
 }
 
 // closeOne closes the instance of s with ctx, and returns what closing
-// returned.
-func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
-	if spec.close == nil {
-		return nil
+// returned: a panic of Close too, as an error, for closes that have no caller
+// (evictions, idle drops) must not crash a timer's goroutine.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: Close panicked: %v", spec.name, r)
+		}
+	}()
+	if spec.close != nil {
+		err = spec.close(ctx, s.instance)
 	}
-	return spec.close(ctx, s.instance)
+	return err
 }
 
 // dropClose drops s and closes its instance, unless the manager did not build
@@ -1996,6 +3529,7 @@ type singletonSource[A comparable, T comparable] interface {
 // reaches its caller, and ends b with finish. It returns nil when b was
 // discarded.
 func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	defer b.returned()
 	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
 		// b runs nested in the build of me, which waits for it meanwhile.
 		me.SingletongenWaitV1(b, true)
@@ -2103,6 +3637,12 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 		c.build = nil
 	}
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// reset drops the instance and discards the build in flight; it closes the
+// instance unless a With holds it, and returns what closing returned.
+func (c *singletonCell[A, T]) reset(state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
+	return spec.dropClose(c.install(state, nil))
 }
 
 // invalidate drops inst, if it still is the instance built with args, and
@@ -2302,7 +3842,10 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	s := m.held(args)
-	closeNow := s != nil && s.instance == inst && m.kill(s)
+	if s != nil && s.instance != inst {
+		s = nil
+	}
+	closeNow := s != nil && m.kill(s)
 	m.mu.Unlock()
 	if !closeNow {
 		return nil

@@ -137,7 +137,7 @@ func (m *ClientManager) Invalidate(baseURL string, apiKey string, inst API) erro
 // Reset drops the Client and discards any build in flight; the next Get builds
 // anew. It closes what it drops and returns what Close returned.
 func (m *ClientManager) Reset() error {
-	return clientSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &clientSpec)
 }
 
 // clientArgs are the arguments a Client is built with, which Get compares.
@@ -287,12 +287,18 @@ type singletonSpec[A comparable, T comparable] struct {
 }
 
 // closeOne closes the instance of s with ctx, and returns what closing
-// returned.
-func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
-	if spec.close == nil {
-		return nil
+// returned: a panic of Close too, as an error, for closes that have no caller
+// (evictions, idle drops) must not crash a timer's goroutine.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: Close panicked: %v", spec.name, r)
+		}
+	}()
+	if spec.close != nil {
+		err = spec.close(ctx, s.instance)
 	}
-	return spec.close(ctx, s.instance)
+	return err
 }
 
 // dropClose drops s and closes its instance, unless the manager did not build
@@ -448,6 +454,12 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 		c.build = nil
 	}
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// reset drops the instance and discards the build in flight; it closes the
+// instance unless a With holds it, and returns what closing returned.
+func (c *singletonCell[A, T]) reset(state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
+	return spec.dropClose(c.install(state, nil))
 }
 
 // invalidate drops inst, if it still is the instance built with args, and

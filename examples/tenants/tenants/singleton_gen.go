@@ -261,7 +261,7 @@ type singletonBuild[A comparable, T comparable] struct {
 	result *singletonState[A, T]
 
 	mu      sync.Mutex
-	ended   bool  // done is closed
+	ended   bool  // its constructor returned
 	waiting []any // the builds that the constructor waits for, or runs nested
 }
 
@@ -269,9 +269,6 @@ type singletonBuild[A comparable, T comparable] struct {
 // manager's lock is held.
 func (b *singletonBuild[A, T]) end(s *singletonState[A, T]) {
 	b.result = s
-	b.mu.Lock()
-	b.ended, b.waiting = true, nil
-	b.mu.Unlock()
 	close(b.done)
 }
 
@@ -286,7 +283,7 @@ func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, 
 		case me == singletonNode(b):
 			return &singletonState[A, T]{err: errors.New(spec.name + " constructor asked its own manager for the instance it is building, which would wait for itself")}
 		case singletonCycle(me, b):
-			return &singletonState[A, T]{err: errors.New(spec.name + " requested by a constructor that its build waits for, directly or through other singletons: they would wait for each other forever")}
+			return &singletonState[A, T]{err: errors.New(spec.name + " requested by a constructor that its build waits for, directly or through other singletons: a cycle that would wait forever")}
 		}
 	}
 	select {
@@ -295,6 +292,16 @@ func (b *singletonBuild[A, T]) wait(ctx context.Context, spec *singletonSpec[A, 
 	case <-ctx.Done():
 		return &singletonState[A, T]{err: ctx.Err()}
 	}
+}
+
+// returned records that b's constructor returned: b waits for nothing from
+// then on. A build discarded before its constructor returned still waits for
+// what its constructor waits for, on the goroutine of its nested parent build,
+// if any: cycles through it are found.
+func (b *singletonBuild[A, T]) returned() {
+	b.mu.Lock()
+	b.ended, b.waiting = true, nil
+	b.mu.Unlock()
 }
 
 // SingletongenWaitV1 records that b's constructor waits for x, another
@@ -317,7 +324,7 @@ func (b *singletonBuild[A, T]) SingletongenWaitV1(x any, add bool) {
 }
 
 // SingletongenWaitingV1 returns the builds b's constructor waits for; none
-// once b ended.
+// once it returned.
 func (b *singletonBuild[A, T]) SingletongenWaitingV1() []any {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -349,8 +356,8 @@ type singletonNode = interface {
 // x, is among the builds that x waits for, directly or through others: they
 // would wait for each other forever. Each waiter records what it waits for
 // before it looks, so of the builds that close a cycle at the same time, one
-// at least finds it. Finished and discarded builds wait for nothing; the
-// search gives up after 10000 builds.
+// at least finds it. A build whose constructor returned waits for nothing, and
+// the search gives up after 10000 builds.
 func singletonCycle(me singletonNode, x any) bool {
 	seen := map[any]bool{}
 	next := []any{x}
@@ -382,12 +389,18 @@ type singletonSpec[A comparable, T comparable] struct {
 }
 
 // closeOne closes the instance of s with ctx, and returns what closing
-// returned.
-func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
-	if spec.close == nil {
-		return nil
+// returned: a panic of Close too, as an error, for closes that have no caller
+// (evictions, idle drops) must not crash a timer's goroutine.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: Close panicked: %v", spec.name, r)
+		}
+	}()
+	if spec.close != nil {
+		err = spec.close(ctx, s.instance)
 	}
-	return spec.close(ctx, s.instance)
+	return err
 }
 
 // dropClose drops s and closes its instance, unless the manager did not build
@@ -454,6 +467,7 @@ type singletonSource[A comparable, T comparable] interface {
 // reaches its caller, and ends b with finish. It returns nil when b was
 // discarded.
 func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+	defer b.returned()
 	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
 		// b runs nested in the build of me, which waits for it meanwhile.
 		me.SingletongenWaitV1(b, true)
@@ -663,7 +677,10 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	s := m.held(args)
-	closeNow := s != nil && s.instance == inst && m.kill(s)
+	if s != nil && s.instance != inst {
+		s = nil
+	}
+	closeNow := s != nil && m.kill(s)
 	m.mu.Unlock()
 	if !closeNow {
 		return nil

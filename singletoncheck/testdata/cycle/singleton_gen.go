@@ -95,7 +95,7 @@ func (m *AManager) Invalidate(inst *A) error {
 // Reset drops the A and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *AManager) Reset() error {
-	return aSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &aSpec)
 }
 
 // aState is what a AManager publishes for an instance.
@@ -245,7 +245,7 @@ func (m *BManager) Invalidate(inst *B) error {
 // Reset drops the B and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *BManager) Reset() error {
-	return bSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &bSpec)
 }
 
 // bState is what a BManager publishes for an instance.
@@ -395,7 +395,7 @@ func (m *CManager) Invalidate(inst *C) error {
 // Reset drops the C and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *CManager) Reset() error {
-	return cSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &cSpec)
 }
 
 // cState is what a CManager publishes for an instance.
@@ -545,7 +545,7 @@ func (m *DManager) Invalidate(inst *D) error {
 // Reset drops the D and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *DManager) Reset() error {
-	return dSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &dSpec)
 }
 
 // dState is what a DManager publishes for an instance.
@@ -695,7 +695,7 @@ func (m *EManager) Invalidate(inst *E) error {
 // Reset drops the E and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *EManager) Reset() error {
-	return eSpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &eSpec)
 }
 
 // eState is what a EManager publishes for an instance.
@@ -846,7 +846,7 @@ func (m *LazyManager) Invalidate(inst *Lazy) error {
 // Reset drops the Lazy and discards any build in flight; the next Get builds
 // anew. It returns nil.
 func (m *LazyManager) Reset() error {
-	return lazySpec.dropClose(m.cell.install(&m.state, nil))
+	return m.cell.reset(&m.state, &lazySpec)
 }
 
 // lazyState is what a LazyManager publishes for an instance.
@@ -1166,12 +1166,18 @@ type singletonSpec[A comparable, T comparable] struct {
 }
 
 // closeOne closes the instance of s with ctx, and returns what closing
-// returned.
-func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) error {
-	if spec.close == nil {
-		return nil
+// returned: a panic of Close too, as an error, for closes that have no caller
+// (evictions, idle drops) must not crash a timer's goroutine.
+func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState[A, T]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: Close panicked: %v", spec.name, r)
+		}
+	}()
+	if spec.close != nil {
+		err = spec.close(ctx, s.instance)
 	}
-	return spec.close(ctx, s.instance)
+	return err
 }
 
 // dropClose drops s and closes its instance, unless the manager did not build
@@ -1340,6 +1346,12 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 		c.build = nil
 	}
 	return (*singletonState[A, T])(atomic.SwapPointer(state, unsafe.Pointer(s)))
+}
+
+// reset drops the instance and discards the build in flight; it closes the
+// instance unless a With holds it, and returns what closing returned.
+func (c *singletonCell[A, T]) reset(state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
+	return spec.dropClose(c.install(state, nil))
 }
 
 // invalidate drops inst, if it still is the instance built with args, and
@@ -1539,7 +1551,10 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	s := m.held(args)
-	closeNow := s != nil && s.instance == inst && m.kill(s)
+	if s != nil && s.instance != inst {
+		s = nil
+	}
+	closeNow := s != nil && m.kill(s)
 	m.mu.Unlock()
 	if !closeNow {
 		return nil
