@@ -307,14 +307,15 @@ func (c *checker) ifaceMethods(f *facts) error {
 // description of its manager, spelling its types with w.
 func (c *checker) manager(f *facts, w *typeWriter) (model.Manager, []error) {
 	m := model.Manager{
-		Stem:         f.stem,
-		Names:        directive.Names(f.stem, f.exported, f.opts),
-		ReturnsError: f.returnsError,
-		Keyed:        f.opts.Keyed,
-		Close:        f.close,
-		TestHooks:    f.opts.TestHooks && f.opts.Global,
-		Global:       f.opts.Global,
-		Max:          f.opts.Max,
+		Stem:            f.stem,
+		Names:           directive.Names(f.stem, f.exported, f.opts),
+		ReturnsError:    f.returnsError,
+		ResultInterface: types.IsInterface(f.result),
+		Keyed:           f.opts.Keyed,
+		Close:           f.close,
+		TestHooks:       f.opts.TestHooks && f.opts.Global,
+		Global:          f.opts.Global,
+		Max:             f.opts.Max,
 	}
 	m.Idle = int64(f.opts.Idle)
 	if f.opts.Lifecycle {

@@ -40,8 +40,11 @@ type Manager struct {
 	Zero        Type // the type the manager allocates when there is no constructor
 	// ReturnsError says whether the constructor returns (Result, error).
 	ReturnsError bool
-	Params       []Param // the constructor's parameters, the context excluded
-	Context      string  // the name of the constructor's context.Context first parameter, or ""
+	// ResultInterface says whether Result is an interface type, which may hold a nil
+	// pointer (or map, slice, func, channel) that is no instance either.
+	ResultInterface bool
+	Params          []Param // the constructor's parameters, the context excluded
+	Context         string  // the name of the constructor's context.Context first parameter, or ""
 
 	Keyed     bool // one instance per tuple of arguments, rather than one in all
 	OnError   OnError

@@ -146,14 +146,51 @@ func (e *emitter) callConstructor(call []jen.Code) []jen.Code {
 	}
 }
 
-// isNilInstance renders the condition under which x, an instance, is nil; with iface=,
-// also when the interface holds a nil result, as an injected constructor may return.
+// isNilInstance renders the condition under which x, an instance, is nil; for an
+// interface, also when it holds a nil, as an injected constructor may return.
 func (e *emitter) isNilInstance(x *jen.Statement) []jen.Code {
-	if e.m.Interface == nil {
-		return []jen.Code{x.Clone().Op("==").Nil()}
+	switch {
+	case e.m.ResultInterface:
+		v := jen.Qual("reflect", "ValueOf").Call(x.Clone())
+		return []jen.Code{x.Clone().Op("==").Nil().Op("||").Add(nilKinds(v))}
+	case e.m.Interface != nil:
+		return []jen.Code{
+			jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Add(x.Clone()).Assert(typ(e.m.Result)),
+			x.Clone().Op("==").Nil().Op("||").Id("ok").Op("&&").Id("t").Op("==").Nil(),
+		}
+	}
+	return []jen.Code{x.Clone().Op("==").Nil()}
+}
+
+// nilInside renders the body of the function that reports whether interface c holds a
+// nil: the result of iface= as a nil *T; an interface result, whose dynamic types the
+// generator does not know, as any nil that reflect sees.
+//
+//	t, ok := c.(*Client)
+//	return ok && t == nil
+func (e *emitter) nilInside(c *jen.Statement) []jen.Code {
+	if e.m.ResultInterface {
+		return []jen.Code{
+			jen.Id("v").Op(":=").Qual("reflect", "ValueOf").Call(c),
+			jen.Return(nilKinds(jen.Id("v"))),
+		}
 	}
 	return []jen.Code{
-		jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Add(x.Clone()).Assert(typ(e.m.Result)),
-		x.Clone().Op("==").Nil().Op("||").Id("ok").Op("&&").Id("t").Op("==").Nil(),
+		jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Add(c).Assert(typ(e.m.Result)),
+		jen.Return(jen.Id("ok").Op("&&").Id("t").Op("==").Nil()),
 	}
+}
+
+// nilKinds renders the condition that reflect.Value v is a nil of a kind that can be:
+//
+//	(v.Kind() == reflect.Pointer || v.Kind() == reflect.Map || ...) && v.IsNil()
+func nilKinds(v *jen.Statement) *jen.Statement {
+	cond := jen.Null()
+	for i, kind := range []string{"Pointer", "Map", "Slice", "Func", "Chan"} {
+		if i > 0 {
+			cond.Op("||")
+		}
+		cond.Add(v.Clone()).Dot("Kind").Call().Op("==").Qual("reflect", kind)
+	}
+	return jen.Parens(cond).Op("&&").Add(v.Clone()).Dot("IsNil").Call()
 }

@@ -243,12 +243,9 @@ func (e *emitter) specVar() []jen.Code {
 	if m.OnError == model.Cache {
 		fields = append(fields, field("cache", jen.True()))
 	}
-	if m.Interface != nil {
-		// An injected constructor may return a nil *T inside the interface.
-		fields = append(fields, field("isNil", jen.Func().Params(jen.Id("c").Add(e.instanceType())).Bool().Block(
-			jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Id("c").Assert(typ(m.Result)),
-			jen.Return(jen.Id("ok").Op("&&").Id("t").Op("==").Nil()),
-		)))
+	if m.Interface != nil || m.ResultInterface {
+		// An interface may hold a nil that is no instance either.
+		fields = append(fields, field("isNil", jen.Func().Params(jen.Id("c").Add(e.instanceType())).Bool().Block(e.nilInside(jen.Id("c"))...)))
 	}
 	if m.Closes() {
 		ctx := jen.Id("_")

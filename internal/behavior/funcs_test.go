@@ -750,6 +750,19 @@ func TestFuncNilResultIsAFailure(t *testing.T) {
 			t.Fatalf("Get after the failure = (%v, %v), want a Cacher", c, err)
 		}
 	})
+	t.Run("nil *memCache inside a Cacher", func(t *testing.T) {
+		t.Parallel()
+		m := NewCacheManager(func() (Cacher, error) {
+			var c *memCache
+			return c, nil
+		})
+		if c, err := m.Get(); c != nil || err == nil || !strings.Contains(err.Error(), "nil Cacher") {
+			t.Fatalf("Get = (%v, %v), want no Cacher and an error that says so", c, err)
+		}
+		if err := m.Reset(); err != nil {
+			t.Fatalf("Reset after the failure = %v: there is nothing to close", err)
+		}
+	})
 	t.Run("keyed *DB", func(t *testing.T) {
 		t.Parallel()
 		var calls atomic.Int32
@@ -1086,10 +1099,11 @@ func (f fakeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestFuncSetForTestRefusesNil(t *testing.T) {
 	for name, set := range map[string]func(){
-		"SetPoolForTest":  func() { SetPoolForTest(t, nil) },
-		"SetCacheForTest": func() { SetCacheForTest(t, nil) },
+		"SetPoolForTest":                       func() { SetPoolForTest(t, nil) },
+		"SetCacheForTest":                      func() { SetCacheForTest(t, nil) },
+		"SetCacheForTest with a nil *memCache": func() { SetCacheForTest(t, (*memCache)(nil)) },
 	} {
-		if msg := panicMessage(set); !strings.Contains(msg, name) || !strings.Contains(msg, "nil") {
+		if msg := panicMessage(set); !strings.Contains(msg, strings.Fields(name)[0]) || !strings.Contains(msg, "nil") {
 			t.Fatalf("%s(t, nil) panicked with %q, want a refusal that names the hook", name, msg)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -666,6 +667,10 @@ type cacheState = singletonState[struct{}, Cacher]
 var cacheSpec = singletonSpec[struct{}, Cacher]{
 	name:   "behavior: Cache",
 	nilErr: errors.New("behavior: Cache constructor returned a nil Cacher"),
+	isNil: func(c Cacher) bool {
+		v := reflect.ValueOf(c)
+		return (v.Kind() == reflect.Pointer || v.Kind() == reflect.Map || v.Kind() == reflect.Slice || v.Kind() == reflect.Func || v.Kind() == reflect.Chan) && v.IsNil()
+	},
 	close: func(_ context.Context, c Cacher) error {
 		return c.Close()
 	},
@@ -703,7 +708,7 @@ func SetCacheForTest(tb interface {
 	Setenv(key, value string)
 }, c Cacher) {
 	tb.Helper()
-	if c == nil {
+	if c == nil || (reflect.ValueOf(c).Kind() == reflect.Pointer || reflect.ValueOf(c).Kind() == reflect.Map || reflect.ValueOf(c).Kind() == reflect.Slice || reflect.ValueOf(c).Kind() == reflect.Func || reflect.ValueOf(c).Kind() == reflect.Chan) && reflect.ValueOf(c).IsNil() {
 		panic("behavior.SetCacheForTest: c is nil; use ResetCacheForTest for a test without a Cache")
 	}
 	defaultCacheManager.cell.installForTest(&defaultCacheManager.state, tb, "behavior.SetCacheForTest", &cacheState{instance: c, installed: true}, &cacheSpec)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/redis/go-redis/v9"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -317,6 +318,10 @@ type regionRedisIndex = singletonIndex[regionRedisArgs, redis.UniversalClient]
 var regionRedisSpec = singletonSpec[regionRedisArgs, redis.UniversalClient]{
 	name:   "cache: RegionRedis",
 	nilErr: errors.New("cache: RegionRedis constructor returned a nil redis.UniversalClient"),
+	isNil: func(c redis.UniversalClient) bool {
+		v := reflect.ValueOf(c)
+		return (v.Kind() == reflect.Pointer || v.Kind() == reflect.Map || v.Kind() == reflect.Slice || v.Kind() == reflect.Func || v.Kind() == reflect.Chan) && v.IsNil()
+	},
 	close: func(_ context.Context, c redis.UniversalClient) error {
 		return c.Close()
 	},
@@ -363,7 +368,7 @@ func SetRegionRedisForTest(tb interface {
 	Setenv(key, value string)
 }, c redis.UniversalClient) {
 	tb.Helper()
-	if c == nil {
+	if c == nil || (reflect.ValueOf(c).Kind() == reflect.Pointer || reflect.ValueOf(c).Kind() == reflect.Map || reflect.ValueOf(c).Kind() == reflect.Slice || reflect.ValueOf(c).Kind() == reflect.Func || reflect.ValueOf(c).Kind() == reflect.Chan) && reflect.ValueOf(c).IsNil() {
 		panic("cache.SetRegionRedisForTest: c is nil; use ResetRegionRedisForTest for a test without a RegionRedis")
 	}
 	defaultRegionRedisManager.keys.installForTest(tb, "cache.SetRegionRedisForTest", &regionRedisIndex{all: &regionRedisState{instance: c, installed: true}}, &regionRedisSpec)
