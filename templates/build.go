@@ -47,7 +47,7 @@ func (e *emitter) slowPath() []jen.Code {
 		params = append(params, jen.Id("args").Id(n.Args))
 		args = jen.Id("args")
 	}
-	get := jen.Id("m").Dot(e.storeField()).Dot("get").Call(append(append([]jen.Code{ctx}, e.store.storeArgs(jen.Id("m"))...), args, jen.Op("&").Id(n.Spec), jen.Id("m").Dot("build"))...)
+	get := e.sharedGet(ctx, args)
 	body := []jen.Code{jen.Return(get)}
 	what := "get is the slow path of Get, out of line so that Get inlines."
 	if !m.GetReturnsError() {
@@ -64,6 +64,14 @@ func (e *emitter) slowPath() []jen.Code {
 			Comment("//go:noinline").Line().
 			Func().Add(e.receiver()).Id("get").Params(params...).Op("*").Id(n.State).Block(body...),
 	}
+}
+
+// sharedGet renders the call of the shared slow path, with ctx and args:
+// m.cell.get(ctx, &m.state, args, &clientSpec, m.build)
+func (e *emitter) sharedGet(ctx, args jen.Code) *jen.Statement {
+	params := append([]jen.Code{ctx}, e.store.storeArgs(jen.Id("m"))...)
+	params = append(params, args, jen.Op("&").Id(e.m.Names.Spec), jen.Id("m").Dot("build"))
+	return jen.Id("m").Dot(e.storeField()).Dot("get").Call(params...)
 }
 
 // storeField names the manager's field that holds what it built.

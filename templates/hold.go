@@ -43,29 +43,20 @@ func (e *emitter) invalidateMethod() []jen.Code {
 }
 
 // currentMethod renders what With gets the instance from: the fast path of Get, which
-// returns the state rather than the instance, then the slow path. In single mode:
+// returns the state rather than the instance, then the shared slow path, whose state
+// carries the error where a manager without one to return would panic. In single mode:
 //
-//	func (m *ClientManager) current(_ context.Context, args clientArgs) *clientState {
+//	func (m *ClientManager) current(ctx context.Context, args clientArgs) *clientState {
 //		if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 //			return s
 //		}
-//		return m.get(args)
+//		return m.cell.get(ctx, &m.state, args, &clientSpec, m.build)
 //	}
 func (e *emitter) currentMethod() []jen.Code {
-	ctx, args := jen.Id("_"), jen.Id("_")
-	var slow []jen.Code
-	if e.m.Context != "" {
-		ctx = jen.Id("ctx")
-		slow = append(slow, jen.Id("ctx"))
-	}
-	if e.m.HasParams() {
-		args = jen.Id("args")
-		slow = append(slow, jen.Id("args"))
-	}
-	body := append(e.store.current(), jen.Return(jen.Id("m").Dot("get").Call(slow...)))
+	body := append(e.store.current(), jen.Return(e.sharedGet(jen.Id("ctx"), jen.Id("args"))))
 	return []jen.Code{
-		doc("current returns the state that Get would return an instance from, for With.").
-			Func().Add(e.receiver()).Id("current").Params(ctx.Qual("context", "Context"), args.Add(e.argsType())).Op("*").Id(e.m.Names.State).Block(body...),
+		doc("current returns the state that Get would return an instance from, or the error it would return or panic with, for With.").
+			Func().Add(e.receiver()).Id("current").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("args").Add(e.argsType())).Op("*").Id(e.m.Names.State).Block(body...),
 	}
 }
 

@@ -294,7 +294,6 @@ func mapInsert(n needs) jen.Code {
 					jen.Id("evicted").Op("=").Append(jen.Id("evicted"), jen.Id("v")),
 				),
 			),
-			jen.Id("s").Dot("used").Dot("Store").Call(jen.Lit(1)).Comment("the Get that built it used it"),
 			mSel("place").Call(jen.Id("s")),
 		),
 	}

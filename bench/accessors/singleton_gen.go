@@ -108,12 +108,13 @@ var noArgSpec = singletonSpec[struct{}, *NoArg]{
 	nilErr: errors.New("accessors: NoArg constructor returned a nil *NoArg"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *NoArgManager) current(_ context.Context, _ struct{}) *noArgState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *NoArgManager) current(ctx context.Context, args struct{}) *noArgState {
 	if s := (*noArgState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &noArgSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -272,12 +273,13 @@ var noArgErrSpec = singletonSpec[struct{}, *NoArgErr]{
 	nilErr: errors.New("accessors: NoArgErr constructor returned a nil *NoArgErr"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *NoArgErrManager) current(_ context.Context, _ struct{}) *noArgErrState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *NoArgErrManager) current(ctx context.Context, args struct{}) *noArgErrState {
 	if s := (*noArgErrState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &noArgErrSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -450,12 +452,13 @@ var stringArgSpec = singletonSpec[stringArgArgs, *StringArg]{
 	nilErr:   errors.New("accessors: StringArg constructor returned a nil *StringArg"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *StringArgManager) current(_ context.Context, args stringArgArgs) *stringArgState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *StringArgManager) current(ctx context.Context, args stringArgArgs) *stringArgState {
 	if s := (*stringArgState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &stringArgSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -627,14 +630,15 @@ var keyedSpec = singletonSpec[keyedArgs, *Keyed]{
 	nilErr: errors.New("accessors: Keyed constructor returned a nil *Keyed"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *KeyedManager) current(_ context.Context, args keyedArgs) *keyedState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *KeyedManager) current(ctx context.Context, args keyedArgs) *keyedState {
 	if x := (*keyedIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(args)
+	return m.keys.get(ctx, args, &keyedSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -800,12 +804,13 @@ var ctxSpec = singletonSpec[struct{}, *Ctx]{
 	nilErr: errors.New("accessors: Ctx constructor returned a nil *Ctx"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *CtxManager) current(ctx context.Context, _ struct{}) *ctxState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *CtxManager) current(ctx context.Context, args struct{}) *ctxState {
 	if s := (*ctxState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get(ctx)
+	return m.cell.get(ctx, &m.state, args, &ctxSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

@@ -142,12 +142,13 @@ var poolSpec = singletonSpec[poolArgs, *Pool]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *PoolManager) current(_ context.Context, args poolArgs) *poolState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *PoolManager) current(ctx context.Context, args poolArgs) *poolState {
 	if s := (*poolState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &poolSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -296,12 +297,13 @@ var sessionStoreSpec = singletonSpec[struct{}, *Store]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *SessionStoreManager) current(_ context.Context, _ struct{}) *sessionStoreState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *SessionStoreManager) current(ctx context.Context, args struct{}) *sessionStoreState {
 	if s := (*sessionStoreState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &sessionStoreSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -507,14 +509,15 @@ var tenantDBSpec = singletonSpec[tenantDBArgs, *DB]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *TenantDBManager) current(ctx context.Context, args tenantDBArgs) *tenantDBState {
 	if x := (*tenantDBIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(ctx, args)
+	return m.keys.get(ctx, args, &tenantDBSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -676,12 +679,13 @@ var cacheSpec = singletonSpec[struct{}, Cacher]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *CacheManager) current(_ context.Context, _ struct{}) *cacheState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *CacheManager) current(ctx context.Context, args struct{}) *cacheState {
 	if s := (*cacheState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &cacheSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -827,12 +831,13 @@ var workerSpec = singletonSpec[struct{}, *worker]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *workerManager) current(_ context.Context, _ struct{}) *workerState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *workerManager) current(ctx context.Context, args struct{}) *workerState {
 	if s := (*workerState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &workerSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -1011,12 +1016,13 @@ var journalSpec = singletonSpec[journalArgs, *journal]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *journalManager) current(_ context.Context, args journalArgs) *journalState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *journalManager) current(ctx context.Context, args journalArgs) *journalState {
 	if s := (*journalState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &journalSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -1175,12 +1181,13 @@ var brokerSpec = singletonSpec[struct{}, *Broker]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *BrokerManager) current(_ context.Context, _ struct{}) *brokerState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *BrokerManager) current(ctx context.Context, args struct{}) *brokerState {
 	if s := (*brokerState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &brokerSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -1328,12 +1335,13 @@ var httpClientSpec = singletonSpec[struct{}, *http.Client]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *HTTPClientManager) current(_ context.Context, _ struct{}) *httpClientState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *HTTPClientManager) current(ctx context.Context, args struct{}) *httpClientState {
 	if s := (*httpClientState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &httpClientSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -1482,12 +1490,13 @@ var labelsSpec = singletonSpec[struct{}, *Set[string]]{
 	nilErr: errors.New("behavior: Labels constructor returned a nil *Set[string]"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *LabelsManager) current(_ context.Context, _ struct{}) *labelsState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *LabelsManager) current(ctx context.Context, args struct{}) *labelsState {
 	if s := (*labelsState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &labelsSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -1665,12 +1674,13 @@ var connSpec = singletonSpec[connArgs, *Conn]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *ConnManager) current(_ context.Context, args connArgs) *connState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *ConnManager) current(ctx context.Context, args connArgs) *connState {
 	if s := (*connState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &connSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -1840,12 +1850,13 @@ var cachedSpec = singletonSpec[cachedArgs, *Cached]{
 	cache:    true,
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *CachedManager) current(_ context.Context, args cachedArgs) *cachedState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *CachedManager) current(ctx context.Context, args cachedArgs) *cachedState {
 	if s := (*cachedState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &cachedSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -2004,12 +2015,13 @@ var sessionSpec = singletonSpec[struct{}, *Session]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *SessionManager) current(_ context.Context, _ struct{}) *sessionState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *SessionManager) current(ctx context.Context, args struct{}) *sessionState {
 	if s := (*sessionState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &sessionSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -2156,12 +2168,13 @@ var counterSpec = singletonSpec[struct{}, *Counter]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *CounterManager) current(_ context.Context, _ struct{}) *counterState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *CounterManager) current(ctx context.Context, args struct{}) *counterState {
 	if s := (*counterState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &counterSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -2307,12 +2320,13 @@ var plainSpec = singletonSpec[struct{}, *Plain]{
 	nilErr: errors.New("behavior: Plain constructor returned a nil *Plain"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *PlainManager) current(_ context.Context, _ struct{}) *plainState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *PlainManager) current(ctx context.Context, args struct{}) *plainState {
 	if s := (*plainState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &plainSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -2478,12 +2492,13 @@ var quietSpec = singletonSpec[quietArgs, *Quiet]{
 	nilErr:   errors.New("behavior: Quiet constructor returned a nil *Quiet"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *QuietHolder) current(_ context.Context, args quietArgs) *quietState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *QuietHolder) current(ctx context.Context, args quietArgs) *quietState {
 	if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &quietSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -2657,14 +2672,15 @@ var tenantSpec = singletonSpec[tenantArgs, *Tenant]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *TenantManager) current(ctx context.Context, args tenantArgs) *tenantState {
 	if x := (*tenantIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(ctx, args)
+	return m.keys.get(ctx, args, &tenantSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -2842,14 +2858,15 @@ var shardSpec = singletonSpec[shardArgs, *Shard]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *ShardManager) current(_ context.Context, args shardArgs) *shardState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *ShardManager) current(ctx context.Context, args shardArgs) *shardState {
 	if x := (*shardIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(args)
+	return m.keys.get(ctx, args, &shardSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -3034,12 +3051,13 @@ var linkSpec = singletonSpec[linkArgs, *Link]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *LinkManager) current(ctx context.Context, args linkArgs) *linkState {
 	if s := (*linkState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(ctx, args)
+	return m.cell.get(ctx, &m.state, args, &linkSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -3232,12 +3250,13 @@ var remoteSpec = singletonSpec[remoteArgs, RemoteAPI]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *RemoteManager) current(_ context.Context, args remoteArgs) *remoteState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *RemoteManager) current(ctx context.Context, args remoteArgs) *remoteState {
 	if s := (*remoteState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &remoteSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

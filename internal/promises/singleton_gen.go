@@ -163,14 +163,15 @@ var nodeSpec = singletonSpec[nodeArgs, *Node]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *NodeManager) current(ctx context.Context, args nodeArgs) *nodeState {
 	if x := (*nodeIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(ctx, args)
+	return m.keys.get(ctx, args, &nodeSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -365,14 +366,15 @@ var leafSpec = singletonSpec[leafArgs, *Leaf]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *LeafManager) current(ctx context.Context, args leafArgs) *leafState {
 	if x := (*leafIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(ctx, args)
+	return m.keys.get(ctx, args, &leafSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -551,12 +553,13 @@ var lampSpec = singletonSpec[lampArgs, *Lamp]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *LampManager) current(ctx context.Context, args lampArgs) *lampState {
 	if s := (*lampState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(ctx, args)
+	return m.cell.get(ctx, &m.state, args, &lampSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -721,12 +724,13 @@ var alphaSpec = singletonSpec[struct{}, *Alpha]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *AlphaManager) current(ctx context.Context, _ struct{}) *alphaState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *AlphaManager) current(ctx context.Context, args struct{}) *alphaState {
 	if s := (*alphaState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get(ctx)
+	return m.cell.get(ctx, &m.state, args, &alphaSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -891,12 +895,13 @@ var betaSpec = singletonSpec[struct{}, *Beta]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *BetaManager) current(ctx context.Context, _ struct{}) *betaState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *BetaManager) current(ctx context.Context, args struct{}) *betaState {
 	if s := (*betaState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get(ctx)
+	return m.cell.get(ctx, &m.state, args, &betaSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -1061,12 +1066,13 @@ var gammaSpec = singletonSpec[struct{}, *Gamma]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *GammaManager) current(ctx context.Context, _ struct{}) *gammaState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *GammaManager) current(ctx context.Context, args struct{}) *gammaState {
 	if s := (*gammaState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get(ctx)
+	return m.cell.get(ctx, &m.state, args, &gammaSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -1231,12 +1237,13 @@ var hubSpec = singletonSpec[struct{}, *Hub]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *HubManager) current(ctx context.Context, _ struct{}) *hubState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *HubManager) current(ctx context.Context, args struct{}) *hubState {
 	if s := (*hubState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get(ctx)
+	return m.cell.get(ctx, &m.state, args, &hubSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

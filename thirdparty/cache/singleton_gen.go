@@ -139,12 +139,13 @@ var redisSpec = singletonSpec[redisArgs, *redis.Client]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *RedisManager) current(_ context.Context, args redisArgs) *redisState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *RedisManager) current(ctx context.Context, args redisArgs) *redisState {
 	if s := (*redisState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &redisSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -327,14 +328,15 @@ var regionRedisSpec = singletonSpec[regionRedisArgs, redis.UniversalClient]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *RegionRedisManager) current(_ context.Context, args regionRedisArgs) *regionRedisState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *RegionRedisManager) current(ctx context.Context, args regionRedisArgs) *regionRedisState {
 	if x := (*regionRedisIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(args)
+	return m.keys.get(ctx, args, &regionRedisSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics

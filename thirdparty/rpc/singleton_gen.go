@@ -164,12 +164,13 @@ var connSpec = singletonSpec[connArgs, Conn]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *ConnManager) current(_ context.Context, args connArgs) *connState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *ConnManager) current(ctx context.Context, args connArgs) *connState {
 	if s := (*connState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &connSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

@@ -150,12 +150,13 @@ var poolSpec = singletonSpec[poolArgs, *pgxpool.Pool]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *PoolManager) current(ctx context.Context, args poolArgs) *poolState {
 	if s := (*poolState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(ctx, args)
+	return m.cell.get(ctx, &m.state, args, &poolSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

@@ -163,12 +163,13 @@ var clientSpec = singletonSpec[clientArgs, API]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *ClientManager) current(_ context.Context, args clientArgs) *clientState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *ClientManager) current(ctx context.Context, args clientArgs) *clientState {
 	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &clientSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

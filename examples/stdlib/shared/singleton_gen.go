@@ -117,12 +117,13 @@ var httpClientSpec = singletonSpec[struct{}, *http.Client]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *HTTPClientManager) current(_ context.Context, _ struct{}) *httpClientState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *HTTPClientManager) current(ctx context.Context, args struct{}) *httpClientState {
 	if s := (*httpClientState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &httpClientSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -307,12 +308,13 @@ var dbSpec = singletonSpec[dbArgs, *sql.DB]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *DBManager) current(ctx context.Context, args dbArgs) *dbState {
 	if s := (*dbState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(ctx, args)
+	return m.cell.get(ctx, &m.state, args, &dbSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

@@ -166,14 +166,15 @@ var clientSpec = singletonSpec[clientArgs, *Client]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *ClientManager) current(ctx context.Context, args clientArgs) *clientState {
 	if x := (*clientIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(ctx, args)
+	return m.keys.get(ctx, args, &clientSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

@@ -132,12 +132,13 @@ var peerSpec = singletonSpec[struct{}, *Peer]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *PeerManager) current(ctx context.Context, _ struct{}) *peerState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *PeerManager) current(ctx context.Context, args struct{}) *peerState {
 	if s := (*peerState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get(ctx)
+	return m.cell.get(ctx, &m.state, args, &peerSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -334,14 +335,15 @@ var shelfSpec = singletonSpec[shelfArgs, *Shelf]{
 	},
 }
 
-// current returns the state that Get would return an instance from, for With.
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
 func (m *ShelfManager) current(ctx context.Context, args shelfArgs) *shelfState {
 	if x := (*shelfIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(ctx, args)
+	return m.keys.get(ctx, args, &shelfSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.

@@ -107,12 +107,13 @@ var aSpec = singletonSpec[struct{}, *A]{
 	nilErr: errors.New("cycle: A constructor returned a nil *A"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *AManager) current(_ context.Context, _ struct{}) *aState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *AManager) current(ctx context.Context, args struct{}) *aState {
 	if s := (*aState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &aSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -257,12 +258,13 @@ var bSpec = singletonSpec[struct{}, *B]{
 	nilErr: errors.New("cycle: B constructor returned a nil *B"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *BManager) current(_ context.Context, _ struct{}) *bState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *BManager) current(ctx context.Context, args struct{}) *bState {
 	if s := (*bState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &bSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -407,12 +409,13 @@ var cSpec = singletonSpec[struct{}, *C]{
 	nilErr: errors.New("cycle: C constructor returned a nil *C"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *CManager) current(_ context.Context, _ struct{}) *cState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *CManager) current(ctx context.Context, args struct{}) *cState {
 	if s := (*cState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &cSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -557,12 +560,13 @@ var dSpec = singletonSpec[struct{}, *D]{
 	nilErr: errors.New("cycle: D constructor returned a nil *D"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *DManager) current(_ context.Context, _ struct{}) *dState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *DManager) current(ctx context.Context, args struct{}) *dState {
 	if s := (*dState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &dSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -707,12 +711,13 @@ var eSpec = singletonSpec[struct{}, *E]{
 	nilErr: errors.New("cycle: E constructor returned a nil *E"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *EManager) current(_ context.Context, _ struct{}) *eState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *EManager) current(ctx context.Context, args struct{}) *eState {
 	if s := (*eState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &eSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -858,12 +863,13 @@ var lazySpec = singletonSpec[struct{}, *Lazy]{
 	nilErr: errors.New("cycle: Lazy constructor returned a nil *Lazy"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *LazyManager) current(_ context.Context, _ struct{}) *lazyState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *LazyManager) current(ctx context.Context, args struct{}) *lazyState {
 	if s := (*lazyState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &lazySpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -1038,14 +1044,15 @@ var nodeSpec = singletonSpec[nodeArgs, *Node]{
 	nilErr: errors.New("cycle: Node constructor returned a nil *Node"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *NodeManager) current(_ context.Context, args nodeArgs) *nodeState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *NodeManager) current(ctx context.Context, args nodeArgs) *nodeState {
 	if x := (*nodeIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
 		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
 			return s
 		}
 	}
-	return m.get(args)
+	return m.keys.get(ctx, args, &nodeSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics

@@ -136,12 +136,13 @@ var clientSpec = singletonSpec[clientArgs, *Client]{
 	nilErr:   errors.New("paragon: Client constructor returned a nil *Client"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *ClientManager) current(_ context.Context, args clientArgs) *clientState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *ClientManager) current(ctx context.Context, args clientArgs) *clientState {
 	if s := (*clientState)(atomic.LoadPointer(&m.state)); s != nil && (s.installed || s.args == args) {
 		return s
 	}
-	return m.get(args)
+	return m.cell.get(ctx, &m.state, args, &clientSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines.
@@ -282,12 +283,13 @@ var poolSpec = singletonSpec[struct{}, *Pool]{
 	nilErr: errors.New("paragon: Pool constructor returned a nil *Pool"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *PoolManager) current(_ context.Context, _ struct{}) *poolState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *PoolManager) current(ctx context.Context, args struct{}) *poolState {
 	if s := (*poolState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &poolSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
@@ -429,12 +431,13 @@ var quietSpec = singletonSpec[struct{}, *Quiet]{
 	nilErr: errors.New("paragon: Quiet constructor returned a nil *Quiet"),
 }
 
-// current returns the state that Get would return an instance from, for With.
-func (m *QuietManager) current(_ context.Context, _ struct{}) *quietState {
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *QuietManager) current(ctx context.Context, args struct{}) *quietState {
 	if s := (*quietState)(atomic.LoadPointer(&m.state)); s != nil {
 		return s
 	}
-	return m.get()
+	return m.cell.get(ctx, &m.state, args, &quietSpec, m.build)
 }
 
 // get is the slow path of Get, out of line so that Get inlines. It panics
