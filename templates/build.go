@@ -107,7 +107,7 @@ func (e *emitter) build() []jen.Code {
 		call = append(call, jen.Id("args").Dot(p.Name))
 	}
 	return []jen.Code{
-		doc(fmt.Sprintf("build builds a %s with the constructor m was made with, or %s.", m.Stem, e.ctorName())).
+		doc(fmt.Sprintf("build builds %s with the constructor m was made with, or %s.", indefinite(m.Stem), e.ctorName())).
 			Func().Add(e.receiver()).Id("build").Params(ctx.Qual("context", "Context"), args.Add(e.argsType())).Params(e.instanceType(), jen.Error()).Block(
 			e.callConstructor(call)...,
 		),

@@ -44,7 +44,7 @@ func (e *emitter) setForTest() []jen.Code {
 			Func().Id(n.SetForTest).Params(jen.Id("tb").Add(testingTB()), jen.Id("c").Add(e.instanceType())).Block(
 			jen.Id("tb").Dot("Helper").Call(),
 			jen.If(e.isNilInstance(jen.Id("c"))...).Block(
-				jen.Panic(jen.Lit(fmt.Sprintf("%s.%s: c is nil; use %s for a test without a %s", e.pkg, n.SetForTest, n.ResetForTest, m.Stem))),
+				jen.Panic(jen.Lit(fmt.Sprintf("%s.%s: c is nil; use %s for a test without %s", e.pkg, n.SetForTest, n.ResetForTest, indefinite(m.Stem)))),
 			),
 			e.installForTest(n.SetForTest, e.store.fake(jen.Id("c"))),
 		),

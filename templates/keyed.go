@@ -45,7 +45,7 @@ func (k *keyed) storeArgs(*jen.Statement) []jen.Code { return nil }
 
 func (k *keyed) argsDoc() string {
 	n := k.m.Names
-	return fmt.Sprintf("%s are the arguments a %s is built with: the key of a %s's instances.", n.Args, k.m.Stem, n.Manager)
+	return fmt.Sprintf("%s are the arguments %s is built with: the key of %s's instances.", n.Args, indefinite(k.m.Stem), indefinite(n.Manager))
 }
 
 // fastPath renders:
@@ -120,7 +120,7 @@ func (k *keyed) fake(c *jen.Statement) *jen.Statement {
 func (k *keyed) indexAlias() []jen.Code {
 	n := k.m.Names
 	return []jen.Code{
-		doc(fmt.Sprintf("%s is what a %s publishes.", n.Index, n.Manager)).
+		doc(fmt.Sprintf("%s is what %s publishes.", n.Index, indefinite(n.Manager))).
 			Type().Id(n.Index).Op("=").Id(indexName).Types(k.argsType(), k.instanceType()),
 	}
 }
@@ -136,7 +136,7 @@ func (k *keyed) deleteMethod() []jen.Code {
 		closes = fmt.Sprintf("It closes what it drops and returns %s.", k.closeErrors())
 	}
 	return []jen.Code{
-		doc(fmt.Sprintf("Delete drops the %s built for these arguments, if any, and discards a build in flight for them; the next Get for them builds anew. %s Dropping a published instance copies the index of the others: O(n).", k.m.Stem, closes)).
+		doc(fmt.Sprintf("Delete drops the %s built for these arguments, if any, and discards a build in flight for them; the next Get for them builds anew. %s O(1) amortised: the instance dies in place.", k.m.Stem, closes)).
 			Func().Add(k.receiver()).Id("Delete").Params(k.keyParams()...).Error().Block(
 			jen.Return(jen.Id("m").Dot("keys").Dot("remove").Call(k.argsLiteral(), jen.Op("&").Id(k.m.Names.Spec))),
 		),

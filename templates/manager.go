@@ -49,7 +49,7 @@ func (e *emitter) policies() []string {
 		global = ""
 	}
 	paragraphs := []string{
-		fmt.Sprintf("%s %s: %s Its zero value is ready to use;%s A manager must not be copied after first use.", n.Manager, what, sharing, global),
+		fmt.Sprintf("%s %s: %s Its zero value is ready to use.%s A manager must not be copied after first use.", n.Manager, what, sharing, global),
 	}
 	if m.HasConflicts() {
 		paragraphs = append(paragraphs, fmt.Sprintf("Arguments other than those of the %s built or being built get %s, never another's %s or error; no error message contains arguments.", m.Stem, n.Conflict, m.Stem))
@@ -172,7 +172,7 @@ func (e *emitter) hookDoc() string {
 func (e *emitter) newManager() []jen.Code {
 	n := e.m.Names
 	return []jen.Code{
-		doc(fmt.Sprintf("%s returns a %s that builds with ctor, or %s when ctor is nil: for dependency injection, and for tests without process-wide state.", n.NewManager, n.Manager, e.ctorName())).
+		doc(fmt.Sprintf("%s returns %s that builds with ctor, or %s when ctor is nil: for dependency injection, and for tests without process-wide state.", n.NewManager, indefinite(n.Manager), e.ctorName())).
 			Func().Id(n.NewManager).Params(jen.Id("ctor").Add(e.ctorType())).Op("*").Id(n.Manager).Block(
 			jen.Return(jen.Op("&").Id(n.Manager).Values(field("ctor", jen.Id("ctor")))),
 		),
@@ -220,7 +220,7 @@ func (e *emitter) argsDecl() []jen.Code {
 func (e *emitter) stateAlias() []jen.Code {
 	n := e.m.Names
 	return []jen.Code{
-		doc(fmt.Sprintf("%s is what a %s publishes for an instance.", n.State, n.Manager)).
+		doc(fmt.Sprintf("%s is what %s publishes for an instance.", n.State, indefinite(n.Manager))).
 			Type().Id(n.State).Op("=").Id(stateName).Types(e.argsType(), e.instanceType()),
 	}
 }

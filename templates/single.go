@@ -37,7 +37,7 @@ func (s *single) storeArgs(manager *jen.Statement) []jen.Code {
 }
 
 func (s *single) argsDoc() string {
-	return fmt.Sprintf("%s are the arguments a %s is built with, which Get compares.", s.m.Names.Args, s.m.Stem)
+	return fmt.Sprintf("%s are the arguments %s is built with, which Get compares.", s.m.Names.Args, indefinite(s.m.Stem))
 }
 
 // fastPath renders, with arguments:

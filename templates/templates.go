@@ -249,6 +249,22 @@ func load(typeName string, ptr *jen.Statement) *jen.Statement {
 	return jen.Parens(jen.Op("*").Id(typeName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Op("&").Add(ptr)))
 }
 
+// indefinite returns word after its indefinite article, "a Client" or "an Entry", as a
+// doc comment reads a type's name aloud: by its first letter, save for the vowels said
+// as a consonant (a User, a Unit, a OneShot).
+func indefinite(word string) string {
+	lower := strings.ToLower(word)
+	for _, prefix := range []string{"uni", "us", "uti", "eu", "one", "once"} {
+		if strings.HasPrefix(lower, prefix) {
+			return "a " + word
+		}
+	}
+	if lower != "" && strings.ContainsRune("aeiou", rune(lower[0])) {
+		return "an " + word
+	}
+	return "a " + word
+}
+
 // doc renders a doc comment from paragraphs; each paragraph is wrapped at about 80 columns.
 func doc(paragraphs ...string) *jen.Statement {
 	s := jen.Null()

@@ -66,3 +66,25 @@ func TestWrap(t *testing.T) {
 		t.Errorf("wrap = %q, want %q", got, want)
 	}
 }
+
+func TestIndefinite(t *testing.T) {
+	for word, want := range map[string]string{
+		"Client":        "a Client",
+		"Entry":         "an Entry",
+		"EntryManager":  "an EntryManager",
+		"ImageStore":    "an ImageStore",
+		"OrderDB":       "an OrderDB",
+		"Update":        "an Update",
+		"User":          "a User",
+		"UniqueIDs":     "a UniqueIDs",
+		"OneShot":       "a OneShot",
+		"Europe":        "a Europe",
+		"HTTPClient":    "a HTTPClient",
+		"apiClient":     "an apiClient",
+		"ClientManager": "a ClientManager",
+	} {
+		if got := indefinite(word); got != want {
+			t.Errorf("indefinite(%q) = %q, want %q", word, got, want)
+		}
+	}
+}

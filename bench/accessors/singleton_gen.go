@@ -14,7 +14,7 @@ import (
 // NoArgManager holds one *NoArg, built by NewNoArg on first use and shared by
 // all goroutines: concurrent first callers of Get wait for one build and share
 // its result, and once built, Get costs one atomic load. Its zero value is
-// ready to use; GetNoArgManager returns the process-wide one. A manager must
+// ready to use. GetNoArgManager returns the process-wide one. A manager must
 // not be copied after first use.
 //
 // A nil *NoArg is a failure. A constructor that panics or calls runtime.Goexit
@@ -166,7 +166,7 @@ func ResetNoArgForTest(tb interface {
 // NoArgErrManager holds one *NoArgErr, built by NewNoArgErr on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; GetNoArgErrManager returns the process-wide one. A
+// value is ready to use. GetNoArgErrManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -332,7 +332,7 @@ var ErrStringArgConflict = errors.New("accessors: StringArg requested with other
 // StringArgManager holds one *StringArg, built by NewStringArg on first use
 // and shared by all goroutines: concurrent first callers of Get wait for one
 // build and share its result, and once built, Get costs one atomic load. Its
-// zero value is ready to use; GetStringArgManager returns the process-wide
+// zero value is ready to use. GetStringArgManager returns the process-wide
 // one. A manager must not be copied after first use.
 //
 // Arguments other than those of the StringArg built or being built get
@@ -511,7 +511,7 @@ func ResetStringArgForTest(tb interface {
 // load and a map lookup; a new key, Delete, and Invalidate cost O(1)
 // amortised. Instances live until Delete or Reset: a manager keyed by data
 // that keeps changing holds every key it has seen; max= and idle= bound it.
-// Its zero value is ready to use; GetKeyedManager returns the process-wide
+// Its zero value is ready to use. GetKeyedManager returns the process-wide
 // one. A manager must not be copied after first use.
 //
 // A nil *Keyed is a failure. A constructor that panics or calls runtime.Goexit
@@ -579,7 +579,7 @@ func (m *KeyedManager) Get(key string) *Keyed {
 
 // Delete drops the Keyed built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It returns nil.
-// Dropping a published instance copies the index of the others: O(n).
+// O(1) amortised: the instance dies in place.
 func (m *KeyedManager) Delete(key string) error {
 	return m.keys.remove(keyedArgs{key: key}, &keyedSpec)
 }
@@ -690,7 +690,7 @@ func ResetKeyedForTest(tb interface {
 // CtxManager holds one *Ctx, built by NewCtx on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetCtxManager returns the process-wide one. A manager must not be
+// to use. GetCtxManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and

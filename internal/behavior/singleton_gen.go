@@ -20,7 +20,7 @@ var ErrPoolConflict = errors.New("behavior: Pool requested with other arguments 
 // PoolManager holds one *Pool, built by NewPool on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetPoolManager returns the process-wide one. A manager must not be
+// to use. GetPoolManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // Arguments other than those of the Pool built or being built get
@@ -195,7 +195,7 @@ func ResetPoolForTest(tb interface {
 // SessionStoreManager holds one *Store, built by NewSessionStore on first use
 // and shared by all goroutines: concurrent first callers of Get wait for one
 // build and share its result, and once built, Get costs one atomic load. Its
-// zero value is ready to use; GetSessionStoreManager returns the process-wide
+// zero value is ready to use. GetSessionStoreManager returns the process-wide
 // one. A manager must not be copied after first use.
 //
 // A nil *Store is a failure. A constructor that panics or calls runtime.Goexit
@@ -361,7 +361,7 @@ func ResetSessionStoreForTest(tb interface {
 // one atomic load and a map lookup; a new key, Delete, and Invalidate cost
 // O(1) amortised. Instances live until Delete or Reset: a manager keyed by
 // data that keeps changing holds every key it has seen; max= and idle= bound
-// it. Its zero value is ready to use; GetTenantDBManager returns the
+// it. Its zero value is ready to use. GetTenantDBManager returns the
 // process-wide one. A manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -452,8 +452,8 @@ func (m *TenantDBManager) Get(ctx context.Context, tenant string) (*DB, error) {
 
 // Delete drops the TenantDB built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It closes what
-// it drops and returns the errors of Close, joined. Dropping a published
-// instance copies the index of the others: O(n).
+// it drops and returns the errors of Close, joined. O(1) amortised: the
+// instance dies in place.
 func (m *TenantDBManager) Delete(tenant string) error {
 	return m.keys.remove(tenantDBArgs{tenant: tenant}, &tenantDBSpec)
 }
@@ -565,7 +565,7 @@ func ResetTenantDBForTest(tb interface {
 // CacheManager holds one Cacher, built by NewCache on first use and shared by
 // all goroutines: concurrent first callers of Get wait for one build and share
 // its result, and once built, Get costs one atomic load. Its zero value is
-// ready to use; GetCacheManager returns the process-wide one. A manager must
+// ready to use. GetCacheManager returns the process-wide one. A manager must
 // not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -732,7 +732,7 @@ func ResetCacheForTest(tb interface {
 // workerManager holds one *worker, built by newWorker on first use and shared
 // by all goroutines: concurrent first callers of Get wait for one build and
 // share its result, and once built, Get costs one atomic load. Its zero value
-// is ready to use; getWorkerManager returns the process-wide one. A manager
+// is ready to use. getWorkerManager returns the process-wide one. A manager
 // must not be copied after first use.
 //
 // A nil *worker is a failure. A constructor that panics or calls
@@ -893,7 +893,7 @@ var errJournalConflict = errors.New("behavior: Journal requested with other argu
 // journalManager holds one *journal, built by openJournal on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; getJournalManager returns the process-wide one. A
+// value is ready to use. getJournalManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // Arguments other than those of the Journal built or being built get
@@ -1070,7 +1070,7 @@ func resetJournalForTest(tb interface {
 // BrokerManager holds one *Broker, built by NewBroker on first use and shared
 // by all goroutines: concurrent first callers of Get wait for one build and
 // share its result, and once built, Get costs one atomic load. Its zero value
-// is ready to use; GetBrokerManager returns the process-wide one. A manager
+// is ready to use. GetBrokerManager returns the process-wide one. A manager
 // must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -1234,7 +1234,7 @@ func ResetBrokerForTest(tb interface {
 // HTTPClientManager holds one *http.Client, built by NewHTTPClient on first
 // use and shared by all goroutines: concurrent first callers of Get wait for
 // one build and share its result, and once built, Get costs one atomic load.
-// Its zero value is ready to use; GetHTTPClientManager returns the
+// Its zero value is ready to use. GetHTTPClientManager returns the
 // process-wide one. A manager must not be copied after first use.
 //
 // A nil *http.Client is a failure. A constructor that panics or calls
@@ -1395,7 +1395,7 @@ func ResetHTTPClientForTest(tb interface {
 // LabelsManager holds one *Set[string], built by NewLabels on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; GetLabelsManager returns the process-wide one. A
+// value is ready to use. GetLabelsManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // A nil *Set[string] is a failure. A constructor that panics or calls
@@ -1552,7 +1552,7 @@ var ErrConnConflict = errors.New("behavior: Conn requested with other arguments 
 // ConnManager holds one *Conn, built by NewConn on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetConnManager returns the process-wide one. A manager must not be
+// to use. GetConnManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // Arguments other than those of the Conn built or being built get
@@ -1731,7 +1731,7 @@ var ErrCachedConflict = errors.New("behavior: Cached requested with other argume
 // CachedManager holds one *Cached, built by NewCached on first use and shared
 // by all goroutines: concurrent first callers of Get wait for one build and
 // share its result, and once built, Get costs one atomic load. Its zero value
-// is ready to use; GetCachedManager returns the process-wide one. A manager
+// is ready to use. GetCachedManager returns the process-wide one. A manager
 // must not be copied after first use.
 //
 // Arguments other than those of the Cached built or being built get
@@ -1903,7 +1903,7 @@ func ResetCachedForTest(tb interface {
 // SessionManager holds one *Session, built by NewSession on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; GetSessionManager returns the process-wide one. A
+// value is ready to use. GetSessionManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -2068,7 +2068,7 @@ func ResetSessionForTest(tb interface {
 // CounterManager holds one *Counter, built by NewCounter on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; GetCounterManager returns the process-wide one. A
+// value is ready to use. GetCounterManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // A nil *Counter is a failure. A constructor that panics or calls
@@ -2226,7 +2226,7 @@ func ResetCounterForTest(tb interface {
 // PlainManager holds one *Plain, built by new(Plain) on first use and shared
 // by all goroutines: concurrent first callers of Get wait for one build and
 // share its result, and once built, Get costs one atomic load. Its zero value
-// is ready to use; GetPlainManager returns the process-wide one. A manager
+// is ready to use. GetPlainManager returns the process-wide one. A manager
 // must not be copied after first use.
 //
 // A nil *Plain is a failure. A constructor that panics or calls runtime.Goexit
@@ -2381,7 +2381,7 @@ var ErrQuietConflict = errors.New("behavior: Quiet requested with other argument
 // QuietHolder holds one *Quiet, built by NewQuiet on first use and shared by
 // all goroutines: concurrent first callers of Get wait for one build and share
 // its result, and once built, Get costs one atomic load. Its zero value is
-// ready to use; Holder returns the process-wide one. A manager must not be
+// ready to use. Holder returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // Arguments other than those of the Quiet built or being built get
@@ -2524,7 +2524,7 @@ func (m *QuietHolder) build(_ context.Context, args quietArgs) (*Quiet, error) {
 // one atomic load and a map lookup; a new key, Delete, and Invalidate cost
 // O(1) amortised. Instances live until Delete or Reset: a manager keyed by
 // data that keeps changing holds every key it has seen; max= and idle= bound
-// it. Its zero value is ready to use; GetTenantManager returns the
+// it. Its zero value is ready to use. GetTenantManager returns the
 // process-wide one. A manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -2615,8 +2615,8 @@ func (m *TenantManager) Get(ctx context.Context, apiKey string) (*Tenant, error)
 
 // Delete drops the Tenant built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It closes what
-// it drops and returns the errors of Close, joined. Dropping a published
-// instance copies the index of the others: O(n).
+// it drops and returns the errors of Close, joined. O(1) amortised: the
+// instance dies in place.
 func (m *TenantManager) Delete(apiKey string) error {
 	return m.keys.remove(tenantArgs{apiKey: apiKey}, &tenantSpec)
 }
@@ -2731,7 +2731,7 @@ func ResetTenantForTest(tb interface {
 // load and a map lookup; a new key, Delete, and Invalidate cost O(1)
 // amortised. Instances live until Delete or Reset: a manager keyed by data
 // that keeps changing holds every key it has seen; max= and idle= bound it.
-// Its zero value is ready to use; GetShardManager returns the process-wide
+// Its zero value is ready to use. GetShardManager returns the process-wide
 // one. A manager must not be copied after first use.
 //
 // A nil *Shard is a failure. A constructor that panics or calls runtime.Goexit
@@ -2801,8 +2801,7 @@ func (m *ShardManager) Get(table string, n int) *Shard {
 
 // Delete drops the Shard built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It closes what
-// it drops and returns nil. Dropping a published instance copies the index of
-// the others: O(n).
+// it drops and returns nil. O(1) amortised: the instance dies in place.
 func (m *ShardManager) Delete(table string, n int) error {
 	return m.keys.remove(shardArgs{table: table, n: n}, &shardSpec)
 }
@@ -2922,7 +2921,7 @@ var ErrLinkConflict = errors.New("behavior: Link requested with other arguments 
 // LinkManager holds one *Link, built by NewLink on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetLinkManager returns the process-wide one. A manager must not be
+// to use. GetLinkManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // Arguments other than those of the Link built or being built get
@@ -3124,7 +3123,7 @@ var ErrRemoteConflict = errors.New("behavior: Remote requested with other argume
 // RemoteManager holds one RemoteAPI, built by NewRemote on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; GetRemoteManager returns the process-wide one. A
+// value is ready to use. GetRemoteManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // Arguments other than those of the Remote built or being built get

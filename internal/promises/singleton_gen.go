@@ -18,7 +18,7 @@ import (
 // load and a map lookup; a new key, Delete, and Invalidate cost O(1)
 // amortised. Instances live until Delete or Reset: a manager keyed by data
 // that keeps changing holds every key it has seen; max= and idle= bound it.
-// Its zero value is ready to use; GetNodeManager returns the process-wide one.
+// Its zero value is ready to use. GetNodeManager returns the process-wide one.
 // A manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -108,8 +108,8 @@ func (m *NodeManager) Get(ctx context.Context, key int) (*Node, error) {
 
 // Delete drops the Node built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It closes what
-// it drops and returns the errors of Close, joined. Dropping a published
-// instance copies the index of the others: O(n).
+// it drops and returns the errors of Close, joined. O(1) amortised: the
+// instance dies in place.
 func (m *NodeManager) Delete(key int) error {
 	return m.keys.remove(nodeArgs{key: key}, &nodeSpec)
 }
@@ -222,7 +222,7 @@ func ResetNodeForTest(tb interface {
 // load and a map lookup; a new key, Delete, and Invalidate cost O(1)
 // amortised. Instances live until Delete or Reset: a manager keyed by data
 // that keeps changing holds every key it has seen; max= and idle= bound it.
-// Its zero value is ready to use; GetLeafManager returns the process-wide one.
+// Its zero value is ready to use. GetLeafManager returns the process-wide one.
 // A manager must not be copied after first use.
 //
 // A nil *Leaf is a failure. A constructor that panics or calls runtime.Goexit
@@ -310,8 +310,7 @@ func (m *LeafManager) Get(ctx context.Context, key int) (*Leaf, error) {
 
 // Delete drops the Leaf built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It closes what
-// it drops and returns nil. Dropping a published instance copies the index of
-// the others: O(n).
+// it drops and returns nil. O(1) amortised: the instance dies in place.
 func (m *LeafManager) Delete(key int) error {
 	return m.keys.remove(leafArgs{key: key}, &leafSpec)
 }
@@ -425,7 +424,7 @@ var ErrLampConflict = errors.New("promises: Lamp requested with other arguments 
 // LampManager holds one *Lamp, built by NewLamp on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetLampManager returns the process-wide one. A manager must not be
+// to use. GetLampManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // Arguments other than those of the Lamp built or being built get
@@ -606,7 +605,7 @@ func ResetLampForTest(tb interface {
 // AlphaManager holds one *Alpha, built by NewAlpha on first use and shared by
 // all goroutines: concurrent first callers of Get wait for one build and share
 // its result, and once built, Get costs one atomic load. Its zero value is
-// ready to use; GetAlphaManager returns the process-wide one. A manager must
+// ready to use. GetAlphaManager returns the process-wide one. A manager must
 // not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -647,7 +646,7 @@ type AlphaManager struct {
 	ctor  func(ctx context.Context) (*Alpha, error)
 }
 
-// NewAlphaManager returns a AlphaManager that builds with ctor, or NewAlpha
+// NewAlphaManager returns an AlphaManager that builds with ctor, or NewAlpha
 // when ctor is nil: for dependency injection, and for tests without
 // process-wide state.
 func NewAlphaManager(ctor func(ctx context.Context) (*Alpha, error)) *AlphaManager {
@@ -712,7 +711,7 @@ func (m *AlphaManager) Reset() error {
 	return m.cell.reset(&m.state, &alphaSpec)
 }
 
-// alphaState is what a AlphaManager publishes for an instance.
+// alphaState is what an AlphaManager publishes for an instance.
 type alphaState = singletonState[struct{}, *Alpha]
 
 // alphaSpec is what the shared code knows of Alpha instances.
@@ -740,7 +739,7 @@ func (m *AlphaManager) get(ctx context.Context) *alphaState {
 	return m.cell.get(ctx, &m.state, struct{}{}, &alphaSpec, m.build)
 }
 
-// build builds a Alpha with the constructor m was made with, or NewAlpha.
+// build builds an Alpha with the constructor m was made with, or NewAlpha.
 func (m *AlphaManager) build(ctx context.Context, _ struct{}) (*Alpha, error) {
 	ctor := m.ctor
 	if ctor == nil {
@@ -758,7 +757,7 @@ func SetAlphaForTest(tb interface {
 }, c *Alpha) {
 	tb.Helper()
 	if c == nil {
-		panic("promises.SetAlphaForTest: c is nil; use ResetAlphaForTest for a test without a Alpha")
+		panic("promises.SetAlphaForTest: c is nil; use ResetAlphaForTest for a test without an Alpha")
 	}
 	defaultAlphaManager.cell.installForTest(&defaultAlphaManager.state, tb, "promises.SetAlphaForTest", &alphaState{instance: c, installed: true}, &alphaSpec)
 }
@@ -777,7 +776,7 @@ func ResetAlphaForTest(tb interface {
 // BetaManager holds one *Beta, built by NewBeta on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetBetaManager returns the process-wide one. A manager must not be
+// to use. GetBetaManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -948,7 +947,7 @@ func ResetBetaForTest(tb interface {
 // GammaManager holds one *Gamma, built by NewGamma on first use and shared by
 // all goroutines: concurrent first callers of Get wait for one build and share
 // its result, and once built, Get costs one atomic load. Its zero value is
-// ready to use; GetGammaManager returns the process-wide one. A manager must
+// ready to use. GetGammaManager returns the process-wide one. A manager must
 // not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -1119,7 +1118,7 @@ func ResetGammaForTest(tb interface {
 // HubManager holds one *Hub, built by NewHub on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetHubManager returns the process-wide one. A manager must not be
+// to use. GetHubManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and

@@ -20,7 +20,7 @@ var ErrRedisConflict = errors.New("cache: Redis requested with other arguments t
 // RedisManager holds one *redis.Client, built by NewRedis on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; GetRedisManager returns the process-wide one. A
+// value is ready to use. GetRedisManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // Arguments other than those of the Redis built or being built get
@@ -196,7 +196,7 @@ func ResetRedisForTest(tb interface {
 // once built, Get costs one atomic load and a map lookup; a new key, Delete,
 // and Invalidate cost O(1) amortised. Instances live until Delete or Reset: a
 // manager keyed by data that keeps changing holds every key it has seen; max=
-// and idle= bound it. Its zero value is ready to use; GetRegionRedisManager
+// and idle= bound it. Its zero value is ready to use. GetRegionRedisManager
 // returns the process-wide one. A manager must not be copied after first use.
 //
 // A nil redis.UniversalClient is a failure. A constructor that panics or calls
@@ -267,8 +267,8 @@ func (m *RegionRedisManager) Get(region string) redis.UniversalClient {
 
 // Delete drops the RegionRedis built for these arguments, if any, and discards
 // a build in flight for them; the next Get for them builds anew. It closes
-// what it drops and returns the errors of Close, joined. Dropping a published
-// instance copies the index of the others: O(n).
+// what it drops and returns the errors of Close, joined. O(1) amortised: the
+// instance dies in place.
 func (m *RegionRedisManager) Delete(region string) error {
 	return m.keys.remove(regionRedisArgs{region: region}, &regionRedisSpec)
 }

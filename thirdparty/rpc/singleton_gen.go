@@ -39,7 +39,7 @@ var ErrConnConflict = errors.New("rpc: Conn requested with other arguments than 
 // ConnManager holds one Conn, built by NewConn on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetConnManager returns the process-wide one. A manager must not be
+// to use. GetConnManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // Arguments other than those of the Conn built or being built get

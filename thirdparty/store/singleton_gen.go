@@ -19,7 +19,7 @@ var ErrPoolConflict = errors.New("store: Pool requested with other arguments tha
 // PoolManager holds one *pgxpool.Pool, built by NewPool on first use and
 // shared by all goroutines: concurrent first callers of Get wait for one build
 // and share its result, and once built, Get costs one atomic load. Its zero
-// value is ready to use; GetPoolManager returns the process-wide one. A
+// value is ready to use. GetPoolManager returns the process-wide one. A
 // manager must not be copied after first use.
 //
 // Arguments other than those of the Pool built or being built get

@@ -35,7 +35,7 @@ var ErrClientConflict = errors.New("paragon: Client requested with other argumen
 // ClientManager holds one API, built by NewClient on first use and shared by
 // all goroutines: concurrent first callers of Get wait for one build and share
 // its result, and once built, Get costs one atomic load. Its zero value is
-// ready to use; GetClientManager returns the process-wide one. A manager must
+// ready to use. GetClientManager returns the process-wide one. A manager must
 // not be copied after first use.
 //
 // Arguments other than those of the Client built or being built get

@@ -16,7 +16,7 @@ import (
 // HTTPClientManager holds one *http.Client, built by NewHTTPClient on first
 // use and shared by all goroutines: concurrent first callers of Get wait for
 // one build and share its result, and once built, Get costs one atomic load.
-// Its zero value is ready to use; GetHTTPClientManager returns the
+// Its zero value is ready to use. GetHTTPClientManager returns the
 // process-wide one. A manager must not be copied after first use.
 //
 // A nil *http.Client is a failure. A constructor that panics or calls
@@ -181,7 +181,7 @@ var ErrDBConflict = errors.New("shared: DB requested with other arguments than i
 // DBManager holds one *sql.DB, built by NewDB on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetDBManager returns the process-wide one. A manager must not be
+// to use. GetDBManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // Arguments other than those of the DB built or being built get ErrDBConflict,

@@ -18,7 +18,7 @@ import (
 // one atomic load and a map lookup; a new key, Delete, and Invalidate cost
 // O(1) amortised. Instances live until Delete or Reset: a manager keyed by
 // data that keeps changing holds every key it has seen; max= and idle= bound
-// it. Its zero value is ready to use; GetClientManager returns the
+// it. Its zero value is ready to use. GetClientManager returns the
 // process-wide one. A manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -109,8 +109,8 @@ func (m *ClientManager) Get(ctx context.Context, tenant Tenant) (*Client, error)
 
 // Delete drops the Client built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It closes what
-// it drops and returns the errors of Close, joined. Dropping a published
-// instance copies the index of the others: O(n).
+// it drops and returns the errors of Close, joined. O(1) amortised: the
+// instance dies in place.
 func (m *ClientManager) Delete(tenant Tenant) error {
 	return m.keys.remove(clientArgs{tenant: tenant}, &clientSpec)
 }

@@ -14,7 +14,7 @@ import (
 // PeerManager holds one *Peer, built by NewPeer on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetPeerManager returns the process-wide one. A manager must not be
+// to use. GetPeerManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -189,7 +189,7 @@ func ResetPeerForTest(tb interface {
 // load and a map lookup; a new key, Delete, and Invalidate cost O(1)
 // amortised. Instances live until Delete or Reset: a manager keyed by data
 // that keeps changing holds every key it has seen; max= and idle= bound it.
-// Its zero value is ready to use; GetShelfManager returns the process-wide
+// Its zero value is ready to use. GetShelfManager returns the process-wide
 // one. A manager must not be copied after first use.
 //
 // A failed build is not kept: its error goes to the callers of that build, and
@@ -279,8 +279,7 @@ func (m *ShelfManager) Get(ctx context.Context, key int) (*Shelf, error) {
 
 // Delete drops the Shelf built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It closes what
-// it drops and returns nil. Dropping a published instance copies the index of
-// the others: O(n).
+// it drops and returns nil. O(1) amortised: the instance dies in place.
 func (m *ShelfManager) Delete(key int) error {
 	return m.keys.remove(shelfArgs{key: key}, &shelfSpec)
 }

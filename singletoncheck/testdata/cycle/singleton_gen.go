@@ -14,7 +14,7 @@ import (
 // AManager holds one *A, built by NewA on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetAManager returns the process-wide one. A manager must not be
+// to use. GetAManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A nil *A is a failure. A constructor that panics or calls runtime.Goexit
@@ -44,7 +44,7 @@ type AManager struct {
 	ctor  func() *A
 }
 
-// NewAManager returns a AManager that builds with ctor, or NewA when ctor is
+// NewAManager returns an AManager that builds with ctor, or NewA when ctor is
 // nil: for dependency injection, and for tests without process-wide state.
 func NewAManager(ctor func() *A) *AManager {
 	return &AManager{ctor: ctor}
@@ -98,7 +98,7 @@ func (m *AManager) Reset() error {
 	return m.cell.reset(&m.state, &aSpec)
 }
 
-// aState is what a AManager publishes for an instance.
+// aState is what an AManager publishes for an instance.
 type aState = singletonState[struct{}, *A]
 
 // aSpec is what the shared code knows of A instances.
@@ -128,7 +128,7 @@ func (m *AManager) get() *aState {
 	return s
 }
 
-// build builds a A with the constructor m was made with, or NewA.
+// build builds an A with the constructor m was made with, or NewA.
 func (m *AManager) build(_ context.Context, _ struct{}) (*A, error) {
 	ctor := m.ctor
 	if ctor == nil {
@@ -146,7 +146,7 @@ func SetAForTest(tb interface {
 }, c *A) {
 	tb.Helper()
 	if c == nil {
-		panic("cycle.SetAForTest: c is nil; use ResetAForTest for a test without a A")
+		panic("cycle.SetAForTest: c is nil; use ResetAForTest for a test without an A")
 	}
 	defaultAManager.cell.installForTest(&defaultAManager.state, tb, "cycle.SetAForTest", &aState{instance: c, installed: true}, &aSpec)
 }
@@ -165,7 +165,7 @@ func ResetAForTest(tb interface {
 // BManager holds one *B, built by NewB on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetBManager returns the process-wide one. A manager must not be
+// to use. GetBManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A nil *B is a failure. A constructor that panics or calls runtime.Goexit
@@ -316,7 +316,7 @@ func ResetBForTest(tb interface {
 // CManager holds one *C, built by NewC on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetCManager returns the process-wide one. A manager must not be
+// to use. GetCManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A nil *C is a failure. A constructor that panics or calls runtime.Goexit
@@ -467,7 +467,7 @@ func ResetCForTest(tb interface {
 // DManager holds one *D, built by NewD on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetDManager returns the process-wide one. A manager must not be
+// to use. GetDManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A nil *D is a failure. A constructor that panics or calls runtime.Goexit
@@ -618,7 +618,7 @@ func ResetDForTest(tb interface {
 // EManager holds one *E, built by NewE on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetEManager returns the process-wide one. A manager must not be
+// to use. GetEManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A nil *E is a failure. A constructor that panics or calls runtime.Goexit
@@ -648,7 +648,7 @@ type EManager struct {
 	ctor  func() *E
 }
 
-// NewEManager returns a EManager that builds with ctor, or NewE when ctor is
+// NewEManager returns an EManager that builds with ctor, or NewE when ctor is
 // nil: for dependency injection, and for tests without process-wide state.
 func NewEManager(ctor func() *E) *EManager {
 	return &EManager{ctor: ctor}
@@ -702,7 +702,7 @@ func (m *EManager) Reset() error {
 	return m.cell.reset(&m.state, &eSpec)
 }
 
-// eState is what a EManager publishes for an instance.
+// eState is what an EManager publishes for an instance.
 type eState = singletonState[struct{}, *E]
 
 // eSpec is what the shared code knows of E instances.
@@ -732,7 +732,7 @@ func (m *EManager) get() *eState {
 	return s
 }
 
-// build builds a E with the constructor m was made with, or NewE.
+// build builds an E with the constructor m was made with, or NewE.
 func (m *EManager) build(_ context.Context, _ struct{}) (*E, error) {
 	ctor := m.ctor
 	if ctor == nil {
@@ -750,7 +750,7 @@ func SetEForTest(tb interface {
 }, c *E) {
 	tb.Helper()
 	if c == nil {
-		panic("cycle.SetEForTest: c is nil; use ResetEForTest for a test without a E")
+		panic("cycle.SetEForTest: c is nil; use ResetEForTest for a test without an E")
 	}
 	defaultEManager.cell.installForTest(&defaultEManager.state, tb, "cycle.SetEForTest", &eState{instance: c, installed: true}, &eSpec)
 }
@@ -769,7 +769,7 @@ func ResetEForTest(tb interface {
 // LazyManager holds one *Lazy, built by NewLazy on first use and shared by all
 // goroutines: concurrent first callers of Get wait for one build and share its
 // result, and once built, Get costs one atomic load. Its zero value is ready
-// to use; GetLazyManager returns the process-wide one. A manager must not be
+// to use. GetLazyManager returns the process-wide one. A manager must not be
 // copied after first use.
 //
 // A nil *Lazy is a failure. A constructor that panics or calls runtime.Goexit
@@ -925,7 +925,7 @@ func ResetLazyForTest(tb interface {
 // load and a map lookup; a new key, Delete, and Invalidate cost O(1)
 // amortised. Instances live until Delete or Reset: a manager keyed by data
 // that keeps changing holds every key it has seen; max= and idle= bound it.
-// Its zero value is ready to use; GetNodeManager returns the process-wide one.
+// Its zero value is ready to use. GetNodeManager returns the process-wide one.
 // A manager must not be copied after first use.
 //
 // A nil *Node is a failure. A constructor that panics or calls runtime.Goexit
@@ -993,7 +993,7 @@ func (m *NodeManager) Get(path string) *Node {
 
 // Delete drops the Node built for these arguments, if any, and discards a
 // build in flight for them; the next Get for them builds anew. It returns nil.
-// Dropping a published instance copies the index of the others: O(n).
+// O(1) amortised: the instance dies in place.
 func (m *NodeManager) Delete(path string) error {
 	return m.keys.remove(nodeArgs{path: path}, &nodeSpec)
 }

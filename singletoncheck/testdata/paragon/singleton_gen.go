@@ -18,7 +18,7 @@ var ErrClientConflict = errors.New("paragon: Client requested with other argumen
 // ClientManager holds one *Client, built by NewClient on first use and shared
 // by all goroutines: concurrent first callers of Get wait for one build and
 // share its result, and once built, Get costs one atomic load. Its zero value
-// is ready to use; GetClientManager returns the process-wide one. A manager
+// is ready to use. GetClientManager returns the process-wide one. A manager
 // must not be copied after first use.
 //
 // Arguments other than those of the Client built or being built get
@@ -189,7 +189,7 @@ func ResetClientForTest(tb interface {
 // PoolManager holds one *Pool, built by new(Pool) on first use and shared by
 // all goroutines: concurrent first callers of Get wait for one build and share
 // its result, and once built, Get costs one atomic load. Its zero value is
-// ready to use; GetPoolManager returns the process-wide one. A manager must
+// ready to use. GetPoolManager returns the process-wide one. A manager must
 // not be copied after first use.
 //
 // A nil *Pool is a failure. A constructor that panics or calls runtime.Goexit
@@ -340,7 +340,7 @@ func ResetPoolForTest(tb interface {
 // QuietManager holds one *Quiet, built by new(Quiet) on first use and shared
 // by all goroutines: concurrent first callers of Get wait for one build and
 // share its result, and once built, Get costs one atomic load. Its zero value
-// is ready to use; GetQuietManager returns the process-wide one. A manager
+// is ready to use. GetQuietManager returns the process-wide one. A manager
 // must not be copied after first use.
 //
 // A nil *Quiet is a failure. A constructor that panics or calls runtime.Goexit
