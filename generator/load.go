@@ -255,7 +255,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			return nil, err
 		}
 		sources[name] = src
-		hasDirective = hasDirective || bytes.Contains(src, []byte(directive.Prefix))
+		hasDirective = hasDirective || directive.MayHold(src)
 	}
 	tests, err := filepath.Glob(filepath.Join(p.dir, "*_test.go"))
 	if err != nil {
@@ -268,7 +268,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			return nil, err
 		}
 		testSources[name] = src
-		hasDirective = hasDirective || bytes.Contains(src, []byte(directive.Prefix))
+		hasDirective = hasDirective || directive.MayHold(src)
 	}
 	if !hasDirective && !l.ignoredHaveDirective(lp.IgnoredFiles) {
 		return p, nil
@@ -429,7 +429,8 @@ func (l *loader) parse(name string, src []byte) *ast.File {
 }
 
 // findDirectives records the directives of a file, with the declaration each
-// annotates. The doc comment of a type sits on its GenDecl unless the declaration is
+// annotates, and reports the comments meant as directives that are not read as one.
+// The doc comment of a type sits on its GenDecl unless the declaration is
 // parenthesised.
 func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 	types := map[*ast.CommentGroup]*ast.TypeSpec{}
@@ -456,6 +457,8 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 		for _, c := range group.List {
 			if directive.Is(c.Text) {
 				p.directives = append(p.directives, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest})
+			} else if msg, ok := directive.Misspelled(c.Text); ok {
+				l.problems = append(l.problems, errorAt(c.Pos(), "%s", msg))
 			}
 		}
 	}
