@@ -80,6 +80,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = generator.Commit(results)
 	}
+	if err == nil {
+		reportRemoved(results, "removed", stderr)
+	}
 	if err != nil {
 		var diags generator.Diagnostics
 		if errors.As(err, &diags) {
@@ -108,11 +111,23 @@ func reportStale(results []generator.Result, stdout, stderr io.Writer) int {
 			stale++
 		}
 	}
+	reportRemoved(results, "would remove", stderr)
 	if stale > 0 {
 		fmt.Fprintf(stderr, "singletongen: %d generated %s not current: run go generate\n", stale, plural(stale, "file is", "files are"))
 		return 1
 	}
 	return 0
+}
+
+// reportRemoved says which generated files are removed, or would be (done), because
+// their packages lost their annotations: a file that disappears without a word looks
+// like a bug.
+func reportRemoved(results []generator.Result, done string, stderr io.Writer) {
+	for _, r := range results {
+		if r.Content == nil {
+			fmt.Fprintf(stderr, "singletongen: %s %s: the package has no annotated declarations\n", done, displayPath(r.Path))
+		}
+	}
 }
 
 // displayPath spells path relative to the current folder when it is below it.
