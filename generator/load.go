@@ -106,6 +106,7 @@ func (l *loader) load() ([]*pkg, error) {
 		return nil, fmt.Errorf("listing packages: %w", err)
 	}
 	sort.Slice(listed, func(i, j int) bool { return listed[i].PkgPath < listed[j].PkgPath })
+	l.unmatchedPatterns(listed)
 	var pkgs []*pkg
 	for _, lp := range listed {
 		if len(lp.GoFiles) == 0 {
