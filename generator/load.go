@@ -103,7 +103,7 @@ func (l *loader) load() ([]*pkg, error) {
 		BuildFlags: l.buildFlags(),
 	}, l.cfg.Patterns...)
 	if err != nil {
-		return nil, fmt.Errorf("listing packages: %w", err)
+		return nil, goCommandError("listing packages", err)
 	}
 	sort.Slice(listed, func(i, j int) bool { return listed[i].PkgPath < listed[j].PkgPath })
 	l.unmatchedPatterns(listed)
@@ -476,6 +476,11 @@ type depsResult struct {
 type depTypes struct {
 	types  map[string]*types.Package
 	errors map[string]string
+
+	// goErrors are what the go command said about a dependency or a package it
+	// depends on, by the dependency's path: reported instead of the type errors that
+	// follow from them.
+	goErrors map[string]string
 }
 
 // covers reports whether d has every path.
@@ -491,7 +496,7 @@ func (d *depTypes) covers(paths []string) bool {
 // loadDeps loads the types of the packages at paths from export data: the go command
 // compiles them (it usually has them cached).
 func (l *loader) loadDeps(paths []string) (*depTypes, error) {
-	d := &depTypes{types: map[string]*types.Package{}, errors: map[string]string{}}
+	d := &depTypes{types: map[string]*types.Package{}, errors: map[string]string{}, goErrors: map[string]string{}}
 	if len(paths) == 0 {
 		return d, nil
 	}
@@ -502,7 +507,7 @@ func (l *loader) loadDeps(paths []string) (*depTypes, error) {
 		Fset:       l.fset,
 	}, paths...)
 	if err != nil {
-		return nil, fmt.Errorf("loading dependencies: %w", err)
+		return nil, goCommandError("loading dependencies", err)
 	}
 	for _, dep := range loaded {
 		switch {
@@ -513,6 +518,7 @@ func (l *loader) loadDeps(paths []string) (*depTypes, error) {
 			d.types[dep.PkgPath] = dep.Types
 		}
 	}
+	l.explainDeps(d, loaded)
 	return d, nil
 }
 
@@ -564,7 +570,13 @@ func (l *loader) check(annotated []*pkg, prefetch <-chan depsResult) error {
 				return nil, fmt.Errorf("no export data for %s", path)
 			}),
 			Error: func(err error) {
-				if te, ok := err.(types.Error); ok {
+				te, ok := err.(types.Error)
+				switch {
+				case !ok:
+				case deps.importError(te.Msg) != "":
+					// The go command's own words, where the package imports what failed.
+					l.problems = append(l.problems, errorAt(te.Pos, "%s", deps.importError(te.Msg)))
+				default:
 					p.typeErrors = append(p.typeErrors, te)
 				}
 			},

@@ -85,7 +85,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		var diags generator.Diagnostics
-		if errors.As(err, &diags) {
+		var goErr *generator.GoCommandError
+		if errors.As(err, &goErr) {
+			fmt.Fprint(stderr, goErr.Stderr)
+		} else if errors.As(err, &diags) {
 			for _, d := range diags {
 				if d.Pos.Filename == "" {
 					fmt.Fprintln(stderr, "singletongen:", d.Message)
