@@ -8,7 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/singletongen/singletongen/directive"
 	"github.com/singletongen/singletongen/model"
 	"github.com/singletongen/singletongen/templates"
 )
@@ -28,6 +30,10 @@ func (c *checker) checkNames(found []*facts, managers []model.Manager) (map[stri
 	methods := map[string][]templates.Decl{} // by manager type
 	var errs []error
 	for i, f := range found {
+		if err := c.sameStem(f, found[:i]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		shared := map[*facts][]templates.Decl{}
 		var others []*facts
 		for _, d := range templates.Declarations(&managers[i]) {
@@ -56,6 +62,33 @@ func (c *checker) checkNames(found []*facts, managers []model.Manager) (map[stri
 	}
 	errs = append(errs, c.userCollisions(generated, methods)...)
 	return generated, errs
+}
+
+// sameStem returns the error of an annotated declaration whose stem is that of one
+// before it, but for the case of its first word: every name generated for them would
+// collide, whatever manager=, getter= or instance= say, and only name= helps.
+func (c *checker) sameStem(f *facts, before []*facts) error {
+	for _, other := range before {
+		if !directive.SameStem(f.stem, other.stem) {
+			continue
+		}
+		why := "both have the stem " + f.stem
+		switch {
+		case f.stem == other.stem:
+		case withoutFirstRune(f.stem) == withoutFirstRune(other.stem):
+			why = "their stems differ only in the case of the first letter"
+		default:
+			why = "their stems differ only in the case of the first word"
+		}
+		return errorAt(f.directive.comment.Pos(), "names generated for %s collide with those for %s (annotated at %s): %s; give one another stem with name=",
+			f.decl, other.decl, c.where(other.directive.comment.Pos()), why)
+	}
+	return nil
+}
+
+func withoutFirstRune(s string) string {
+	_, size := utf8.DecodeRuneInString(s)
+	return s[size:]
 }
 
 // sharedNames returns the error of two annotated declarations for which the same names
