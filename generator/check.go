@@ -125,7 +125,7 @@ func (c *checker) annotation(d *directiveComment, annotated map[ast.Node]bool) (
 	case d.fn != nil:
 		decl, name = d.fn, d.fn.Name.Name
 	default:
-		return nil, []error{errorAt(d.comment.Pos(), "%s must be in the doc comment of a package-level type or function declaration", directive.Name)}
+		return nil, []error{misplaced(d)}
 	}
 	if annotated[decl] {
 		return nil, []error{errorAt(d.comment.Pos(), "%s is given twice for %s", directive.Name, name)}
@@ -155,6 +155,14 @@ func (c *checker) annotation(d *directiveComment, annotated map[ast.Node]bool) (
 		}
 	}
 	return f, nil
+}
+
+// misplaced returns the error of a directive that is in no declaration's doc comment.
+func misplaced(d *directiveComment) error {
+	if d.onGroup {
+		return errorAt(d.comment.Pos(), "%s is in the doc comment of a group of types: put it in the doc comment of the type it is for, inside type ( ... )", directive.Name)
+	}
+	return errorAt(d.comment.Pos(), "%s must be in the doc comment of a package-level type or function declaration", directive.Name)
 }
 
 // modeAndErrors checks that the options mode= and onerror= suit the constructor.

@@ -78,6 +78,7 @@ type directiveComment struct {
 	spec    *ast.TypeSpec // the type it annotates, if any
 	fn      *ast.FuncDecl // the function it annotates, if any
 	inTest  bool          // in a _test.go file
+	onGroup bool          // in the doc comment of a type ( ... ) group of several types
 }
 
 // load lists the packages the patterns match, and parses and type-checks those with
@@ -436,6 +437,7 @@ func (l *loader) parse(name string, src []byte) *ast.File {
 func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 	types := map[*ast.CommentGroup]*ast.TypeSpec{}
 	funcs := map[*ast.CommentGroup]*ast.FuncDecl{}
+	groups := map[*ast.CommentGroup]bool{}
 	for _, decl := range f.Decls {
 		switch decl := decl.(type) {
 		case *ast.FuncDecl:
@@ -445,6 +447,9 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 		case *ast.GenDecl:
 			if decl.Tok != token.TYPE {
 				continue
+			}
+			if decl.Doc != nil && len(decl.Specs) > 1 {
+				groups[decl.Doc] = true
 			}
 			for _, spec := range decl.Specs {
 				ts := spec.(*ast.TypeSpec)
@@ -457,7 +462,7 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 	for _, group := range f.Comments {
 		for _, c := range group.List {
 			if directive.Is(c.Text) {
-				p.directives = append(p.directives, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest})
+				p.directives = append(p.directives, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest, onGroup: groups[group]})
 			} else if msg, ok := directive.Misspelled(c.Text); ok {
 				l.problems = append(l.problems, errorAt(c.Pos(), "%s", msg))
 			}
