@@ -165,6 +165,22 @@ func misplaced(d *directiveComment) error {
 	return errorAt(d.comment.Pos(), "%s must be in the doc comment of a package-level type or function declaration", directive.Name)
 }
 
+// didYouMean suggests the package-level function whose name is close to name, which
+// the package does not declare: "; did you mean NewClient?", or "".
+func (c *checker) didYouMean(name string) string {
+	var funcs []string
+	scope := c.p.types.Scope()
+	for _, n := range scope.Names() {
+		if _, ok := scope.Lookup(n).(*types.Func); ok {
+			funcs = append(funcs, n)
+		}
+	}
+	if fn := closest(name, funcs); fn != "" {
+		return "; did you mean " + fn + "?"
+	}
+	return ""
+}
+
 // modeAndErrors checks that the options mode= and onerror= suit the constructor.
 func (c *checker) modeAndErrors(f *facts) error {
 	opts, name := f.opts, f.decl
