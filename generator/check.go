@@ -101,12 +101,8 @@ func (c *checker) takenNames(found []*facts) map[string]bool {
 		taken[name] = true
 	}
 	for _, f := range found {
-		n := directive.Names(f.stem, f.exported, f.opts)
-		for _, name := range []string{n.Manager, n.NewManager, n.Instance, n.Getter, n.MustGetter, n.SetForTest,
-			n.ResetForTest, n.Conflict, n.Args, n.State, n.Index, n.Spec, n.Default, f.opts.Iface} {
-			if name != "" {
-				taken[name] = true
-			}
+		for _, name := range derivedNames(f.stem, f.exported, f.opts) {
+			taken[name] = true
 		}
 	}
 	return taken
@@ -442,12 +438,14 @@ func (c *checker) methodDoc(fn *types.Func) string {
 }
 
 // typeErrors returns the package's own type errors, except those that only say a
-// generated name is undefined: the previous generated file is left out of the load.
+// generated name is undefined: the previous generated file is left out of the load,
+// and a directive with an error generates nothing, which says so already.
 func (c *checker) typeErrors(generated map[string]generatedName) []error {
+	derived := c.directiveNames()
 	var errs []error
 	for _, te := range c.p.typeErrors {
 		if name, ok := strings.CutPrefix(te.Msg, "undefined: "); ok {
-			if _, ok := generated[name]; ok {
+			if _, ok := generated[name]; ok || derived[name] {
 				continue
 			}
 		}

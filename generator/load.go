@@ -60,6 +60,10 @@ type pkg struct {
 	output          outputFile
 	types           *types.Package
 	typeErrors      []types.Error
+
+	// misspelled are the comments meant as directives that are not read as one, which
+	// the loader reports.
+	misspelled []*directiveComment
 }
 
 // outputFile is what is on disk where the generated file goes.
@@ -465,6 +469,7 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 				p.directives = append(p.directives, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest, onGroup: groups[group]})
 			} else if msg, ok := directive.Misspelled(c.Text); ok {
 				l.problems = append(l.problems, errorAt(c.Pos(), "%s", msg))
+				p.misspelled = append(p.misspelled, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest})
 			}
 		}
 	}
