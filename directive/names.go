@@ -98,6 +98,14 @@ func Stem(decl string, isFunc bool, o *Options) (stem string, exported, ok bool)
 	return "", exported, false
 }
 
+// SameStem reports whether the names generated for stems a and b collide whatever the
+// options: the stems are equal but for the case of their first word (Client and
+// client, HTTPClient and httpClient), which only the exportedness of some names
+// follows, and the unexported ones derive from it in lower case.
+func SameStem(a, b string) bool {
+	return lowerFirst(a) == lowerFirst(b)
+}
+
 // Names names everything generated for the singleton of stem, exported or not, as its
 // options say. Names derived from one that an option gives follow that name's
 // exportedness: manager=Pool gives NewPool and GetPool.

@@ -81,3 +81,22 @@ func TestNamesOfFunctionStems(t *testing.T) {
 		t.Errorf("names of name=Cache on an unexported function = %+v", cache)
 	}
 }
+
+func TestSameStem(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Client", "Client", true},
+		{"Client", "client", true},
+		{"HTTPClient", "httpClient", true},
+		{"DB", "db", true},
+		{"Client", "Clients", false},
+		{"Client", "CLIENT", true}, // both give clientState
+		{"clientA", "clienta", false},
+	} {
+		if got := SameStem(tt.a, tt.b); got != tt.want {
+			t.Errorf("SameStem(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

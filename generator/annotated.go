@@ -29,7 +29,7 @@ func (c *checker) annotatedType(f *facts, spec *ast.TypeSpec) []error {
 	obj := c.p.types.Scope().Lookup(name)
 	if obj == nil {
 		if explicit {
-			return []error{errorAt(f.at("constructor"), "constructor %s is not declared in package %s", name, c.p.name)}
+			return []error{errorAt(f.at("constructor"), "constructor %s is not declared in package %s%s", name, c.p.name, c.didYouMean(name))}
 		}
 		return nil
 	}

@@ -101,12 +101,8 @@ func (c *checker) takenNames(found []*facts) map[string]bool {
 		taken[name] = true
 	}
 	for _, f := range found {
-		n := directive.Names(f.stem, f.exported, f.opts)
-		for _, name := range []string{n.Manager, n.NewManager, n.Instance, n.Getter, n.MustGetter, n.SetForTest,
-			n.ResetForTest, n.Conflict, n.Args, n.State, n.Index, n.Spec, n.Default, f.opts.Iface} {
-			if name != "" {
-				taken[name] = true
-			}
+		for _, name := range derivedNames(f.stem, f.exported, f.opts) {
+			taken[name] = true
 		}
 	}
 	return taken
@@ -125,7 +121,7 @@ func (c *checker) annotation(d *directiveComment, annotated map[ast.Node]bool) (
 	case d.fn != nil:
 		decl, name = d.fn, d.fn.Name.Name
 	default:
-		return nil, []error{errorAt(d.comment.Pos(), "%s must be in the doc comment of a package-level type or function declaration", directive.Name)}
+		return nil, []error{misplaced(d)}
 	}
 	if annotated[decl] {
 		return nil, []error{errorAt(d.comment.Pos(), "%s is given twice for %s", directive.Name, name)}
@@ -155,6 +151,30 @@ func (c *checker) annotation(d *directiveComment, annotated map[ast.Node]bool) (
 		}
 	}
 	return f, nil
+}
+
+// misplaced returns the error of a directive that is in no declaration's doc comment.
+func misplaced(d *directiveComment) error {
+	if d.onGroup {
+		return errorAt(d.comment.Pos(), "%s is in the doc comment of a group of types: put it in the doc comment of the type it is for, inside type ( ... )", directive.Name)
+	}
+	return errorAt(d.comment.Pos(), "%s must be in the doc comment of a package-level type or function declaration", directive.Name)
+}
+
+// didYouMean suggests the package-level function whose name is close to name, which
+// the package does not declare: "; did you mean NewClient?", or "".
+func (c *checker) didYouMean(name string) string {
+	var funcs []string
+	scope := c.p.types.Scope()
+	for _, n := range scope.Names() {
+		if _, ok := scope.Lookup(n).(*types.Func); ok {
+			funcs = append(funcs, n)
+		}
+	}
+	if fn := closest(name, funcs); fn != "" {
+		return "; did you mean " + fn + "?"
+	}
+	return ""
 }
 
 // modeAndErrors checks that the options mode= and onerror= suit the constructor.
@@ -418,12 +438,14 @@ func (c *checker) methodDoc(fn *types.Func) string {
 }
 
 // typeErrors returns the package's own type errors, except those that only say a
-// generated name is undefined: the previous generated file is left out of the load.
+// generated name is undefined: the previous generated file is left out of the load,
+// and a directive with an error generates nothing, which says so already.
 func (c *checker) typeErrors(generated map[string]generatedName) []error {
+	derived := c.directiveNames()
 	var errs []error
 	for _, te := range c.p.typeErrors {
 		if name, ok := strings.CutPrefix(te.Msg, "undefined: "); ok {
-			if _, ok := generated[name]; ok {
+			if _, ok := generated[name]; ok || derived[name] {
 				continue
 			}
 		}

@@ -60,6 +60,10 @@ type pkg struct {
 	output          outputFile
 	types           *types.Package
 	typeErrors      []types.Error
+
+	// misspelled are the comments meant as directives that are not read as one, which
+	// the loader reports.
+	misspelled []*directiveComment
 }
 
 // outputFile is what is on disk where the generated file goes.
@@ -78,6 +82,7 @@ type directiveComment struct {
 	spec    *ast.TypeSpec // the type it annotates, if any
 	fn      *ast.FuncDecl // the function it annotates, if any
 	inTest  bool          // in a _test.go file
+	onGroup bool          // in the doc comment of a type ( ... ) group of several types
 }
 
 // load lists the packages the patterns match, and parses and type-checks those with
@@ -103,9 +108,10 @@ func (l *loader) load() ([]*pkg, error) {
 		BuildFlags: l.buildFlags(),
 	}, l.cfg.Patterns...)
 	if err != nil {
-		return nil, fmt.Errorf("listing packages: %w", err)
+		return nil, goCommandError("listing packages", err)
 	}
 	sort.Slice(listed, func(i, j int) bool { return listed[i].PkgPath < listed[j].PkgPath })
+	l.unmatchedPatterns(listed)
 	var pkgs []*pkg
 	for _, lp := range listed {
 		if len(lp.GoFiles) == 0 {
@@ -255,7 +261,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			return nil, err
 		}
 		sources[name] = src
-		hasDirective = hasDirective || bytes.Contains(src, []byte(directive.Prefix))
+		hasDirective = hasDirective || directive.MayHold(src)
 	}
 	tests, err := filepath.Glob(filepath.Join(p.dir, "*_test.go"))
 	if err != nil {
@@ -268,7 +274,7 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 			return nil, err
 		}
 		testSources[name] = src
-		hasDirective = hasDirective || bytes.Contains(src, []byte(directive.Prefix))
+		hasDirective = hasDirective || directive.MayHold(src)
 	}
 	if !hasDirective && !l.ignoredHaveDirective(lp.IgnoredFiles) {
 		return p, nil
@@ -429,11 +435,13 @@ func (l *loader) parse(name string, src []byte) *ast.File {
 }
 
 // findDirectives records the directives of a file, with the declaration each
-// annotates. The doc comment of a type sits on its GenDecl unless the declaration is
+// annotates, and reports the comments meant as directives that are not read as one.
+// The doc comment of a type sits on its GenDecl unless the declaration is
 // parenthesised.
 func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 	types := map[*ast.CommentGroup]*ast.TypeSpec{}
 	funcs := map[*ast.CommentGroup]*ast.FuncDecl{}
+	groups := map[*ast.CommentGroup]bool{}
 	for _, decl := range f.Decls {
 		switch decl := decl.(type) {
 		case *ast.FuncDecl:
@@ -443,6 +451,9 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 		case *ast.GenDecl:
 			if decl.Tok != token.TYPE {
 				continue
+			}
+			if decl.Doc != nil && len(decl.Specs) > 1 {
+				groups[decl.Doc] = true
 			}
 			for _, spec := range decl.Specs {
 				ts := spec.(*ast.TypeSpec)
@@ -455,7 +466,10 @@ func (l *loader) findDirectives(p *pkg, f *ast.File, inTest bool) {
 	for _, group := range f.Comments {
 		for _, c := range group.List {
 			if directive.Is(c.Text) {
-				p.directives = append(p.directives, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest})
+				p.directives = append(p.directives, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest, onGroup: groups[group]})
+			} else if msg, ok := directive.Misspelled(c.Text); ok {
+				l.problems = append(l.problems, errorAt(c.Pos(), "%s", msg))
+				p.misspelled = append(p.misspelled, &directiveComment{comment: c, spec: types[group], fn: funcs[group], inTest: inTest})
 			}
 		}
 	}
@@ -472,6 +486,11 @@ type depsResult struct {
 type depTypes struct {
 	types  map[string]*types.Package
 	errors map[string]string
+
+	// goErrors are what the go command said about a dependency or a package it
+	// depends on, by the dependency's path: reported instead of the type errors that
+	// follow from them.
+	goErrors map[string]string
 }
 
 // covers reports whether d has every path.
@@ -487,7 +506,7 @@ func (d *depTypes) covers(paths []string) bool {
 // loadDeps loads the types of the packages at paths from export data: the go command
 // compiles them (it usually has them cached).
 func (l *loader) loadDeps(paths []string) (*depTypes, error) {
-	d := &depTypes{types: map[string]*types.Package{}, errors: map[string]string{}}
+	d := &depTypes{types: map[string]*types.Package{}, errors: map[string]string{}, goErrors: map[string]string{}}
 	if len(paths) == 0 {
 		return d, nil
 	}
@@ -498,7 +517,7 @@ func (l *loader) loadDeps(paths []string) (*depTypes, error) {
 		Fset:       l.fset,
 	}, paths...)
 	if err != nil {
-		return nil, fmt.Errorf("loading dependencies: %w", err)
+		return nil, goCommandError("loading dependencies", err)
 	}
 	for _, dep := range loaded {
 		switch {
@@ -509,6 +528,7 @@ func (l *loader) loadDeps(paths []string) (*depTypes, error) {
 			d.types[dep.PkgPath] = dep.Types
 		}
 	}
+	l.explainDeps(d, loaded)
 	return d, nil
 }
 
@@ -560,7 +580,13 @@ func (l *loader) check(annotated []*pkg, prefetch <-chan depsResult) error {
 				return nil, fmt.Errorf("no export data for %s", path)
 			}),
 			Error: func(err error) {
-				if te, ok := err.(types.Error); ok {
+				te, ok := err.(types.Error)
+				switch {
+				case !ok:
+				case deps.importError(te.Msg) != "":
+					// The go command's own words, where the package imports what failed.
+					l.problems = append(l.problems, errorAt(te.Pos, "%s", deps.importError(te.Msg)))
+				default:
 					p.typeErrors = append(p.typeErrors, te)
 				}
 			},

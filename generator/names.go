@@ -5,10 +5,13 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/singletongen/singletongen/directive"
 	"github.com/singletongen/singletongen/model"
 	"github.com/singletongen/singletongen/templates"
 )
@@ -28,6 +31,10 @@ func (c *checker) checkNames(found []*facts, managers []model.Manager) (map[stri
 	methods := map[string][]templates.Decl{} // by manager type
 	var errs []error
 	for i, f := range found {
+		if err := c.sameStem(f, found[:i]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		shared := map[*facts][]templates.Decl{}
 		var others []*facts
 		for _, d := range templates.Declarations(&managers[i]) {
@@ -56,6 +63,79 @@ func (c *checker) checkNames(found []*facts, managers []model.Manager) (map[stri
 	}
 	errs = append(errs, c.userCollisions(generated, methods)...)
 	return generated, errs
+}
+
+// derivedNames returns the package-level names derived from a declaration's stem and
+// options: every name its generated code may declare but the code the file's managers
+// share.
+func derivedNames(stem string, exported bool, opts *directive.Options) []string {
+	n := directive.Names(stem, exported, opts)
+	var names []string
+	for _, name := range []string{n.Manager, n.NewManager, n.Instance, n.Getter, n.MustGetter, n.SetForTest,
+		n.ResetForTest, n.Conflict, n.Args, n.State, n.Index, n.Spec, n.Default, opts.Iface} {
+		if name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// directiveNames returns the names derived for every directive of the package on a
+// type or a function, including those that failed their checks and the comments meant
+// as directives (with their options, or the defaults where those are wrong): the names
+// the user's code may use and that are undefined only because of an error reported
+// already.
+func (c *checker) directiveNames() map[string]bool {
+	names := map[string]bool{}
+	defaults, _ := directive.ParseOptions(directive.Name)
+	for _, d := range slices.Concat(c.p.directives, c.p.misspelled) {
+		opts, _ := directive.ParseOptions(d.comment.Text)
+		if opts == nil {
+			opts = defaults
+		}
+		var stem string
+		var exported, ok bool
+		switch {
+		case d.spec != nil:
+			stem, exported, ok = directive.Stem(d.spec.Name.Name, false, opts)
+		case d.fn != nil:
+			stem, exported, ok = directive.Stem(d.fn.Name.Name, true, opts)
+		}
+		if !ok {
+			continue
+		}
+		for _, name := range derivedNames(stem, exported, opts) {
+			names[name] = true
+		}
+	}
+	return names
+}
+
+// sameStem returns the error of an annotated declaration whose stem is that of one
+// before it, but for the case of its first word: every name generated for them would
+// collide, whatever manager=, getter= or instance= say, and only name= helps.
+func (c *checker) sameStem(f *facts, before []*facts) error {
+	for _, other := range before {
+		if !directive.SameStem(f.stem, other.stem) {
+			continue
+		}
+		why := "both have the stem " + f.stem
+		switch {
+		case f.stem == other.stem:
+		case withoutFirstRune(f.stem) == withoutFirstRune(other.stem):
+			why = "their stems differ only in the case of the first letter"
+		default:
+			why = "their stems differ only in the case of the first word"
+		}
+		return errorAt(f.directive.comment.Pos(), "names generated for %s collide with those for %s (annotated at %s): %s; give one another stem with name=",
+			f.decl, other.decl, c.where(other.directive.comment.Pos()), why)
+	}
+	return nil
+}
+
+func withoutFirstRune(s string) string {
+	_, size := utf8.DecodeRuneInString(s)
+	return s[size:]
 }
 
 // sharedNames returns the error of two annotated declarations for which the same names

@@ -18,8 +18,8 @@ import (
 // errors, and change nothing on disk.
 //
 // A case is a section named "case NAME" holding an archive of its own: the files of a
-// module (a go.mod is added when absent), "args" (one per line, default none), and
-// "stderr".
+// module (a go.mod is added when absent; an empty one is left out, for a case outside
+// any module), "args" (one per line, default none), and "stderr".
 func TestBadInput(t *testing.T) {
 	all, err := txtar.ParseFile("testdata/bad.txtar")
 	if err != nil {
@@ -45,8 +45,12 @@ func TestBadInput(t *testing.T) {
 					args = strings.Fields(string(f.Data))
 				case "stderr":
 					want = string(f.Data)
+				case "go.mod":
+					hasMod = true
+					if len(f.Data) > 0 {
+						write(t, filepath.Join(dir, f.Name), f.Data)
+					}
 				default:
-					hasMod = hasMod || f.Name == "go.mod"
 					write(t, filepath.Join(dir, f.Name), f.Data)
 				}
 			}

@@ -1,5 +1,6 @@
 // Command singletongen generates thread-safe, lazily built singleton managers for Go
-// struct types annotated with //singleton:generate. Run it from go generate:
+// struct types and constructor functions annotated with //singleton:generate. Run it
+// from go generate:
 //
 //	//go:generate go tool singletongen
 //
@@ -17,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/singletongen/singletongen/directive"
 	"github.com/singletongen/singletongen/generator"
 )
 
@@ -26,34 +28,46 @@ func main() {
 
 const usage = `usage: singletongen [flags] [packages]
 
-singletongen writes, beside each struct type annotated with //singleton:generate,
-a manager that builds one shared instance lazily and safely. Packages default to
-"." (the package go generate runs in); ./... handles many in one run. With -check
-it writes nothing and exits 1, with a diff, when a generated file is not current.
-
-Example:
+singletongen writes, beside each struct type or constructor function annotated with
+//singleton:generate, a manager that builds one shared instance lazily and safely.
+Packages default to "." (the package go generate runs in); ./... handles many.
 
 	//go:generate go tool singletongen
 
 	// Client talks to the Paragon API.
 	//
-	//singleton:generate
+	//singleton:generate mode=keyed
 	type Client struct{ ... }
 
-Flags:
+The directive takes options key=value, separated by spaces:
+
 `
+
+// printUsage prints the usage: the directive and its options, and the flags, one line
+// each, so that all of it fits on one screen.
+func printUsage(w io.Writer, flags *flag.FlagSet) {
+	fmt.Fprint(w, usage)
+	for _, line := range directive.Usage {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	fmt.Fprint(w, "\nFlags:\n")
+	flags.VisitAll(func(f *flag.Flag) {
+		name, text := flag.UnquoteUsage(f)
+		if f.DefValue != "" && f.DefValue != "false" {
+			text += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  %-14s %s\n", strings.TrimSpace("-"+f.Name+" "+name), text)
+	})
+}
 
 // run is the whole command: it returns the exit status, 2 for bad usage.
 func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("singletongen", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	flags.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		flags.PrintDefaults()
-	}
+	flags.Usage = func() { printUsage(stderr, flags) }
 	output := flags.String("output", generator.DefaultOutput, "file `name` of the generated file in each package")
 	tags := flags.String("tags", "", "comma-separated `list` of build tags")
-	check := flags.Bool("check", false, "write nothing; exit 1 and print a diff where a generated file is missing, stale or should be removed")
+	check := flags.Bool("check", false, "write nothing; exit 1 with a diff where a generated file is not current")
 	version := flags.Bool("version", false, "print the version and exit")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -80,9 +94,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = generator.Commit(results)
 	}
+	if err == nil {
+		reportRemoved(results, "removed", stderr)
+	}
 	if err != nil {
 		var diags generator.Diagnostics
-		if errors.As(err, &diags) {
+		var goErr *generator.GoCommandError
+		if errors.As(err, &goErr) {
+			fmt.Fprint(stderr, goErr.Stderr)
+		} else if errors.As(err, &diags) {
 			for _, d := range diags {
 				if d.Pos.Filename == "" {
 					fmt.Fprintln(stderr, "singletongen:", d.Message)
@@ -108,11 +128,23 @@ func reportStale(results []generator.Result, stdout, stderr io.Writer) int {
 			stale++
 		}
 	}
+	reportRemoved(results, "would remove", stderr)
 	if stale > 0 {
 		fmt.Fprintf(stderr, "singletongen: %d generated %s not current: run go generate\n", stale, plural(stale, "file is", "files are"))
 		return 1
 	}
 	return 0
+}
+
+// reportRemoved says which generated files are removed, or would be (done), because
+// their packages lost their annotations: a file that disappears without a word looks
+// like a bug.
+func reportRemoved(results []generator.Result, done string, stderr io.Writer) {
+	for _, r := range results {
+		if r.Content == nil {
+			fmt.Fprintf(stderr, "singletongen: %s %s: the package has no annotated declarations\n", done, displayPath(r.Path))
+		}
+	}
 }
 
 // displayPath spells path relative to the current folder when it is below it.

@@ -3,7 +3,7 @@
 // exercise the generated code itself under the race detector.
 package behavior
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 import (
 	"context"

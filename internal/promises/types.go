@@ -7,7 +7,7 @@
 // generated code itself under the race detector.
 package promises
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 import (
 	"context"

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 )
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 // NewConn returns a client connection to target, in plaintext. It does not
 // connect: the first RPC does.

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 // NewPool returns a pool of connections to the PostgreSQL database that dsn
 // names (a URL or keyword/value string, see pgxpool.ParseConfig). It does not

@@ -9,7 +9,7 @@
 // manager hands out the API interface (iface=API), so a test can install any fake.
 package paragon
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 import (
 	"encoding/json"

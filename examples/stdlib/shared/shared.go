@@ -9,7 +9,7 @@
 // its real driver the same way.
 package shared
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 import (
 	"context"

@@ -5,7 +5,7 @@
 // all later requests of the tenant.
 package tenants
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 import (
 	"context"

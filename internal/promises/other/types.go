@@ -4,7 +4,7 @@
 // that reach back (NewPeerManager, NewShelfManager), or set PeerHook.
 package other
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 import (
 	"context"
