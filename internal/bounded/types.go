@@ -4,7 +4,7 @@
 // the race detector.
 package bounded
 
-//go:generate go run github.com/singletongen/singletongen/cmd/singletongen
+//go:generate go tool singletongen
 
 import (
 	"context"
