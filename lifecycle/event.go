@@ -38,7 +38,7 @@ type Event struct {
 	Name     string // the singleton, as Manager.Name
 	Time     time.Time
 	Duration time.Duration // BuildFinished: how long the build took
-	Reason   string        // Dropped: why ("reset", "delete", "evict", "idle", "invalidate", "shutdown", "test")
+	Reason   string        // Dropped: why ("reset", "delete", "evict", "idle", "invalidate", "shutdown", "test", "discard")
 	Count    int           // Dropped: how many instances
 	Err      error         // BuildFinished: the constructor's error; Closed: what Close returned (nil on success)
 }

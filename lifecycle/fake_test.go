@@ -40,6 +40,9 @@ type fake struct {
 	onClose func(ctx context.Context) error
 	// held, if set, gives the channel that Reset returns.
 	held func() <-chan struct{}
+	// withHeld, if set, gives a channel that Reset reports with Held, as generated code
+	// does for an instance that a With holds.
+	withHeld func() <-chan struct{}
 
 	resets atomic.Int32
 
@@ -72,6 +75,14 @@ func (f *fake) build(ctor func()) {
 	f.all = append(f.all, in)
 	f.mu.Unlock()
 	f.reg.Finished(start, nil)
+}
+
+// restore puts back instances that clear took, as a test hook's cleanup does.
+func (f *fake) restore(insts []*instance) {
+	f.mu.Lock()
+	f.insts = append(f.insts, insts...)
+	f.mu.Unlock()
+	f.reg.Restored()
 }
 
 // clear drops the instances without closing them, as if another Reset had taken them.
@@ -110,6 +121,9 @@ func (f *fake) Reset(ctx context.Context) (<-chan struct{}, error) {
 		}
 		f.reg.Closed(err)
 		errs = append(errs, err)
+	}
+	if f.withHeld != nil {
+		f.reg.Held(f.withHeld())
 	}
 	var held <-chan struct{}
 	if f.held != nil {

@@ -23,9 +23,10 @@ type Manager struct {
 	Len func() int
 
 	// Reset drops every instance the manager holds, as its Reset method does, passing ctx
-	// to Close methods that take a context. It returns what closing returned, and a
-	// channel that is closed once the instances that With calls held at that moment have
-	// been closed too (nil when there were none).
+	// to Close methods that take a context. It returns what closing returned, and may
+	// return a channel that is closed once the instances that With calls held at that
+	// moment have been closed too; a manager that reports each of those with
+	// [Registration.Held] returns nil.
 	Reset func(ctx context.Context) (held <-chan struct{}, err error)
 }
 
@@ -38,7 +39,7 @@ func Register(m Manager) *Registration {
 	if m.Len == nil || m.Reset == nil {
 		panic(fmt.Sprintf("lifecycle: Register: manager %q without Len or Reset", m.Name))
 	}
-	return &Registration{m: m}
+	return &Registration{m: m, resetting: make(chan struct{}, 1)}
 }
 
 // Registration is one manager's place in the registry. Generated managers call its
@@ -56,9 +57,18 @@ type Registration struct {
 	// Reset, and registry.mu is never held while calling Len.
 	mu     sync.Mutex
 	listed bool
-	seq    uint64        // completion order of the last successful build
-	built  time.Time     // when that build finished
-	took   time.Duration // how long it took
+	seq    uint64            // completion order of the last successful build
+	built  time.Time         // when that build finished
+	took   time.Duration     // how long it took
+	held   []<-chan struct{} // of dropped instances that With held, until seen closed
+	prune  int               // the length of held above which Held drops the closed ones
+
+	// resetting is a slot that Shutdown takes around the manager's Reset, and closing
+	// says that it is taken: a concurrent Shutdown that finds the manager empty but
+	// closing waits for the slot, so that it closes nothing that the instances the other
+	// took depend on before they are closed, or reported held.
+	resetting chan struct{}
+	closing   atomic.Bool
 }
 
 // Started reports that a build begins and returns its start time.
@@ -92,6 +102,72 @@ func (r *Registration) Finished(start time.Time, err error) {
 	}
 }
 
+// Discarded reports that a build that began at start ended with err after a Reset, a
+// Delete, a Shutdown or a test hook discarded it: observers see the build finish and,
+// when it built an instance, that instance dropped (reason "discard") before it is
+// closed. It is not the manager's last build: the order of Shutdown, and what
+// [Instances] says, stay those of the builds that were kept.
+func (r *Registration) Discarded(start time.Time, err error) {
+	if r == nil {
+		return
+	}
+	obs := observers.Load()
+	if obs == nil {
+		return
+	}
+	now := time.Now()
+	emit(*obs, Event{Kind: BuildFinished, Name: r.m.Name, Time: now, Duration: now.Sub(start), Err: err})
+	if err == nil {
+		emit(*obs, Event{Kind: Dropped, Name: r.m.Name, Time: now, Reason: "discard", Count: 1})
+	}
+}
+
+// Held reports that the manager dropped an instance that With calls still hold, and that
+// gone is closed once the last of them has closed it. Until then the manager counts as
+// holding it: it stays listed, and Shutdown waits for gone before it goes on to the
+// managers built before this one, also when it is retried or runs twice at once.
+func (r *Registration) Held(gone <-chan struct{}) {
+	if r == nil || gone == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.held) >= r.prune {
+		r.held = open(r.held)
+		r.prune = 2*len(r.held) + 8 // amortised O(1) per Held however many stay open
+	}
+	r.held = append(r.held, gone)
+	r.list()
+}
+
+// Restored reports that a test hook's cleanup put back the instances it had set aside,
+// which the manager did not count meanwhile: the manager is listed again, with the order
+// of its last build, if it left.
+func (r *Registration) Restored() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seq != 0 {
+		r.list()
+	}
+}
+
+// open returns the channels of held that are not closed, in place.
+func open(held []<-chan struct{}) []<-chan struct{} {
+	kept := held[:0]
+	for _, gone := range held {
+		select {
+		case <-gone:
+		default:
+			kept = append(kept, gone)
+		}
+	}
+	clear(held[len(kept):])
+	return kept
+}
+
 // record notes a successful build and lists the manager if needed. It reports whether
 // the registry has grown enough since its last sweep to be swept again.
 func (r *Registration) record(built time.Time, took time.Duration) (sweepDue bool) {
@@ -99,6 +175,12 @@ func (r *Registration) record(built time.Time, took time.Duration) (sweepDue boo
 	defer r.mu.Unlock()
 	r.seq = buildSeq.Add(1)
 	r.built, r.took = built, took
+	return r.list()
+}
+
+// list lists r if it is not listed, and reports whether the registry has grown enough
+// since its last sweep to be swept again. r.mu is held.
+func (r *Registration) list() (sweepDue bool) {
 	if r.listed {
 		return false
 	}
@@ -184,16 +266,18 @@ func sweep() []entry {
 	return open
 }
 
-// holding reports whether r is listed and holds instances, and what it holds; a listed
-// manager that holds nothing leaves the registry.
+// holding reports whether r is listed and holds instances, or is being reset by a
+// Shutdown, which closes them, and what it holds; a listed manager that holds nothing
+// leaves the registry.
 func (r *Registration) holding() (entry, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.listed {
 		return entry{}, false // it left since the caller looked
 	}
-	n := r.m.Len()
-	if n == 0 {
+	r.held = open(r.held)
+	n := r.m.Len() + len(r.held)
+	if n == 0 && !r.closing.Load() {
 		r.listed = false
 		registry.mu.Lock()
 		delete(registry.listed, r)
@@ -207,7 +291,7 @@ func (r *Registration) holding() (entry, bool) {
 type Info struct {
 	Name          string
 	Keyed         bool
-	Keys          int           // instances held (for a keyed manager, its number of keys)
+	Keys          int           // instances held (for a keyed manager, its number of keys), and dropped ones that With still holds
 	Built         time.Time     // when its last successful build finished
 	BuildDuration time.Duration // how long that build took
 }
@@ -217,9 +301,11 @@ type Info struct {
 func Instances() []Info {
 	open := sweep()
 	slices.Reverse(open)
-	infos := make([]Info, len(open))
-	for i, e := range open {
-		infos[i] = Info{Name: e.r.m.Name, Keyed: e.r.m.Keyed, Keys: e.n, Built: e.built, BuildDuration: e.took}
+	infos := make([]Info, 0, len(open))
+	for _, e := range open {
+		if e.n > 0 { // not one that a Shutdown is closing
+			infos = append(infos, Info{Name: e.r.m.Name, Keyed: e.r.m.Keyed, Keys: e.n, Built: e.built, BuildDuration: e.took})
+		}
 	}
 	return infos
 }
@@ -256,11 +342,11 @@ func Shutdown(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return errors.Join(append(errs, leftOpen(ctx, nil))...)
 			}
-			held, err := e.r.m.Reset(ctx)
+			ok, err := e.r.reset(ctx, e.n > 0)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", e.r.m.Name, err))
 			}
-			if held != nil && !wait(ctx, held) {
+			if !ok {
 				return errors.Join(append(errs, leftOpen(ctx, e.r))...)
 			}
 		}
@@ -269,6 +355,39 @@ func Shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("lifecycle: shutdown: still building after %d rounds; still open: %s", maxRounds, names(nil, open)))
 	}
 	return errors.Join(errs...)
+}
+
+// reset resets the manager for Shutdown, one Shutdown at a time, unless it held nothing
+// when the caller looked (another Shutdown was closing it: reset waits for that), and
+// waits until the instances that With calls held are closed. It reports whether
+// everything was closed before ctx was done, and returns what closing returned.
+func (r *Registration) reset(ctx context.Context, holds bool) (closed bool, err error) {
+	select {
+	case r.resetting <- struct{}{}:
+	case <-ctx.Done():
+		return false, nil
+	}
+	var held <-chan struct{}
+	if holds {
+		r.closing.Store(true)
+		held, err = r.m.Reset(ctx)
+		r.closing.Store(false)
+	}
+	<-r.resetting
+	if held != nil && !wait(ctx, held) {
+		return false, err
+	}
+	r.mu.Lock()
+	gone := open(r.held)
+	r.held = gone
+	gone = slices.Clone(gone) // Held may append to r.held meanwhile
+	r.mu.Unlock()
+	for _, g := range gone {
+		if !wait(ctx, g) {
+			return false, err
+		}
+	}
+	return true, err
 }
 
 // wait reports whether held is closed, waiting for it until ctx is done.

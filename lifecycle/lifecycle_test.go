@@ -578,6 +578,9 @@ func TestNilRegistrationReportsNothing(t *testing.T) {
 	r.Finished(start, nil)
 	r.Dropped("reset", 1)
 	r.Closed(nil)
+	r.Discarded(start, nil)
+	r.Held(make(chan struct{}))
+	r.Restored()
 	if len(events) != 0 || start.IsZero() {
 		t.Fatalf("a nil registration reported %v (start %v)", events, start)
 	}

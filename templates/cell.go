@@ -38,9 +38,38 @@ func cellType(n needs) []jen.Code {
 		install := func(what string) *jen.Statement {
 			return jen.Id("c").Dot("install").Call(jen.Id("state"), jen.Id(what))
 		}
-		code = append(code, installForTest("c", cellName, "s", stateName, "dropClose", install, statePtr()))
+		cleanup := jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(install("prev"))
+		if n.lifecycle {
+			cleanup = jen.Id("c").Dot("restore").Call(jen.Id("state"), jen.Id("prev"), jen.Id("spec"))
+			code = append(code, cellRestore())
+		}
+		code = append(code, installForTest("c", cellName, "s", stateName, cleanup, install, statePtr()))
 	}
 	return code
+}
+
+// cellRestore renders the end of a test hook's window with lifecycle=on:
+//
+//	func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T]) {
+//		s := c.install(state, prev)
+//		c.mu.Lock()
+//		lc := c.lc
+//		c.mu.Unlock()
+//		lc.Restored()
+//		c.report("test", s)
+//		_ = spec.dropClose(s)
+//	}
+func cellRestore() jen.Code {
+	return doc("restore puts back prev, what a test hook set aside, and closes what the test built; it tells package lifecycle of both, for the manager did not count prev meanwhile.").
+		Add(method("c", cellName, "restore")).Params(statePtr(), jen.Id("prev").Add(ptrTo(stateName)), specParam()).Block(
+		jen.Id("s").Op(":=").Id("c").Dot("install").Call(jen.Id("state"), jen.Id("prev")),
+		jen.Id("c").Dot("mu").Dot("Lock").Call(),
+		jen.Id("lc").Op(":=").Id("c").Dot("lc"),
+		jen.Id("c").Dot("mu").Dot("Unlock").Call(),
+		jen.Id("lc").Dot("Restored").Call(),
+		jen.Id("c").Dot("report").Call(jen.Lit("test"), jen.Id("s")),
+		jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")),
+	)
 }
 
 // statePtr renders the parameter of the cell's methods that points to the state.
@@ -258,7 +287,7 @@ func cellInvalidate(n needs) jen.Code {
 //		c.lc = lifecycle.Register(lifecycle.Manager{
 //			Name:  spec.lifecycle,
 //			Len:   func() int { return c.held(state) },
-//			Reset: func(ctx context.Context) (<-chan struct{}, error) { return c.shutdown(ctx, state, spec) },
+//			Reset: func(ctx context.Context) (<-chan struct{}, error) { return nil, c.shutdown(ctx, state, spec) },
 //		})
 //	}
 func cellRegister() jen.Code {
@@ -269,7 +298,7 @@ func cellRegister() jen.Code {
 			field("Name", jen.Id("spec").Dot("lifecycle")),
 			field("Len", jen.Func().Params().Int().Block(jen.Return(jen.Id("c").Dot("held").Call(jen.Id("state"))))),
 			field("Reset", jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
-				jen.Return(jen.Id("c").Dot("shutdown").Call(jen.Id("ctx"), jen.Id("state"), jen.Id("spec"))),
+				jen.Return(jen.Nil(), jen.Id("c").Dot("shutdown").Call(jen.Id("ctx"), jen.Id("state"), jen.Id("spec"))).Comment("claim reports what With holds"),
 			)),
 		})...)),
 	)
@@ -305,12 +334,11 @@ func cellHeld() jen.Code {
 }
 
 // cellShutdown renders what lifecycle.Shutdown does to a single-mode manager: Reset,
-// with its context for Close, leaving a test's fake installed, and telling what With
-// still holds.
+// with its context for Close, leaving a test's fake installed.
 func cellShutdown() jen.Code {
 	unlock := jen.Id("c").Dot("mu").Dot("Unlock").Call()
-	return doc("shutdown drops the instance the manager built and discards its build in flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It closes the instance with ctx, or returns a channel closed once the last With that holds it closes it.").
-		Add(method("c", cellName, "shutdown")).Params(jen.Id("ctx").Qual("context", "Context"), statePtr(), specParam()).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
+	return doc("shutdown drops the instance the manager built and discards its build in flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It closes the instance with ctx unless a With holds it, which claim reports to package lifecycle, and returns what closing returned.").
+		Add(method("c", cellName, "shutdown")).Params(jen.Id("ctx").Qual("context", "Context"), statePtr(), specParam()).Error().Block(
 		jen.Id("c").Dot("mu").Dot("Lock").Call(),
 		jen.If(jen.Id("c").Dot("build").Op("!=").Nil()).Block(
 			jen.Id("c").Dot("build").Dot("end").Call(jen.Nil()),
@@ -319,15 +347,13 @@ func cellShutdown() jen.Code {
 		jen.Id("s").Op(":=").Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Id("state"))),
 		jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("err").Op("!=").Nil()).Block(
 			unlock.Clone(),
-			jen.Return(jen.Nil(), jen.Nil()),
+			jen.Return(jen.Nil()),
 		),
 		jen.Qual("sync/atomic", "StorePointer").Call(jen.Id("state"), jen.Nil()),
 		unlock.Clone(),
 		jen.Id("c").Dot("report").Call(jen.Lit("shutdown"), jen.Id("s")),
-		jen.If(jen.Op("!").Id("s").Dot("drop").Call()).Block(
-			jen.Return(jen.Id("s").Dot("gone"), jen.Nil()).Comment("a With holds it"),
-		),
-		jen.Return(jen.Nil(), jen.Id("spec").Dot("closeOne").Call(jen.Id("ctx"), jen.Id("s"))),
+		jen.If(jen.Op("!").Id("s").Dot("drop").Call()).Block(jen.Return(jen.Nil())),
+		jen.Return(jen.Id("spec").Dot("closeOne").Call(jen.Id("ctx"), jen.Id("s"))),
 	)
 }
 
@@ -354,21 +380,20 @@ func cellReport() jen.Code {
 }
 
 // installForTest renders the method of a cell or map that the test hooks call; install
-// renders the call of its install method, and lead are the parameters it takes first:
+// renders the call of its install method, cleanup the end of the test's window, and
+// lead are the parameters it takes first:
 //
 //	func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 //		singletonGuard(tb, hook)
 //		prev := c.install(state, s)
 //		tb.Cleanup(func() { _ = spec.dropClose(c.install(state, prev)) })
 //	}
-func installForTest(x, holder, param, paramType, drop string, install func(what string) *jen.Statement, lead ...jen.Code) jen.Code {
+func installForTest(x, holder, param, paramType string, cleanup jen.Code, install func(what string) *jen.Statement, lead ...jen.Code) jen.Code {
 	params := append(lead, jen.Id("tb").Id(tbName), jen.Id("hook").String(), jen.Id(param).Add(ptrTo(paramType)), specParam())
 	return doc("installForTest installs "+param+" until tb's test ends, then restores what was there and closes what the test built.").
 		Add(method(x, holder, "installForTest")).Params(params...).Block(
 		jen.Id(guardName).Call(jen.Id("tb"), jen.Id("hook")),
 		jen.Id("prev").Op(":=").Add(install(param)),
-		jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(
-			jen.Id("_").Op("=").Id("spec").Dot(drop).Call(install("prev")),
-		)),
+		jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(cleanup)),
 	)
 }

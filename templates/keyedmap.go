@@ -102,9 +102,38 @@ func mapType(n needs) []jen.Code {
 		if n.bounded {
 			install = func(what string) *jen.Statement { return mSel("install").Call(jen.Id(what), jen.Id("spec")) }
 		}
-		code = append(code, installForTest("m", mapName, "x", indexName, "dropAll", install))
+		cleanup := jen.Id("_").Op("=").Id("spec").Dot("dropAll").Call(install("prev"))
+		if n.lifecycle {
+			cleanup = mSel("restore").Call(jen.Id("prev"), jen.Id("spec"))
+			code = append(code, mapRestore(install))
+		}
+		code = append(code, installForTest("m", mapName, "x", indexName, cleanup, install))
 	}
 	return code
+}
+
+// mapRestore renders the end of a test hook's window with lifecycle=on:
+//
+//	func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+//		x := m.install(prev)
+//		m.mu.Lock()
+//		lc := m.lc
+//		m.mu.Unlock()
+//		lc.Restored()
+//		lc.Dropped("test", len(x.instances))
+//		_ = spec.dropAll(x)
+//	}
+func mapRestore(install func(what string) *jen.Statement) jen.Code {
+	return doc("restore puts back prev, the instances that a test hook set aside, and closes those that the test built; it tells package lifecycle of both, for the manager did not count prev meanwhile.").
+		Add(method("m", mapName, "restore")).Params(jen.Id("prev").Add(ptrTo(indexName)), specParam()).Block(
+		jen.Id("x").Op(":=").Add(install("prev")),
+		mSel("mu", "Lock").Call(),
+		jen.Id("lc").Op(":=").Add(mSel("lc")),
+		mSel("mu", "Unlock").Call(),
+		jen.Id("lc").Dot("Restored").Call(),
+		jen.Id("lc").Dot("Dropped").Call(jen.Lit("test"), jen.Len(jen.Id("x").Dot("instances"))),
+		jen.Id("_").Op("=").Id("spec").Dot("dropAll").Call(jen.Id("x")),
+	)
 }
 
 // mapGet renders the slow path of a keyed manager:
@@ -276,8 +305,8 @@ func mapFinish(n needs) jen.Code {
 //		m.live++
 //	}
 //
-// With max=, it first evicts an instance when the map holds max, and returns it if the
-// caller closes it; with idle=, it arms the sweep.
+// With max=, it first evicts an instance when the map holds max, and returns it for the
+// caller to claim and close; with idle=, it arms the sweep.
 func mapInsert(n needs) jen.Code {
 	add := []jen.Code{
 		mSel("writable").Call().Index(jen.Id("s").Dot("args")).Op("=").Id("s"),
@@ -290,9 +319,9 @@ func mapInsert(n needs) jen.Code {
 	body := []jen.Code{
 		jen.If(jen.Id("spec").Dot("max").Op(">").Lit(0)).Block(
 			jen.If(mSel("live").Op(">=").Id("spec").Dot("max")).Block(
-				jen.If(jen.Id("v").Op(":=").Add(mSel("victim").Call()), mSel("kill").Call(jen.Id("v"))).Block(
-					jen.Id("evicted").Op("=").Append(jen.Id("evicted"), jen.Id("v")),
-				),
+				jen.Id("v").Op(":=").Add(mSel("victim").Call()),
+				mSel("kill").Call(jen.Id("v")),
+				jen.Id("evicted").Op("=").Append(jen.Id("evicted"), jen.Id("v")),
 			),
 			mSel("place").Call(jen.Id("s")),
 		),
@@ -305,14 +334,14 @@ func mapInsert(n needs) jen.Code {
 		))
 	}
 	body = append(body, jen.Return())
-	return doc("insert adds s, a new instance, after evicting one when the map holds max (max=): it returns the evicted instance if the caller closes it. m.mu is held.").
+	return doc("insert adds s, a new instance, after evicting one when the map holds max (max=), which it returns for the caller to close unless a With holds it. m.mu is held.").
 		Add(method("m", mapName, "insert")).Params(jen.Id("s").Add(ptrTo(stateName)), specParam()).Params(jen.Id("evicted").Index().Add(ptrTo(stateName))).Block(body...)
 }
 
 // mapKill renders the dropping of an instance in place:
 //
-//	func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
-//		closeNow := s.drop()
+//	func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) {
+//		s.holds.Add(singletonDropped)
 //		if m.dirty[s.args] == s {
 //			delete(m.dirty, s.args)
 //		}
@@ -323,11 +352,10 @@ func mapInsert(n needs) jen.Code {
 //			}
 //		}
 //		m.live--
-//		return closeNow
 //	}
 func mapKill(n needs) jen.Code {
 	body := []jen.Code{
-		jen.Id("closeNow").Op(":=").Id("s").Dot("drop").Call(),
+		jen.Id("s").Dot("holds").Dot("Add").Call(jen.Id(droppedName)).Comment("under m.mu, so that writable copies it no more"),
 		jen.If(mSel("dirty").Index(jen.Id("s").Dot("args")).Op("==").Id("s")).Block(jen.Delete(mSel("dirty"), jen.Id("s").Dot("args"))),
 		jen.If(
 			jen.Id("x").Op(":=").Add(loadAs(indexName, mSel("index"))),
@@ -346,9 +374,9 @@ func mapKill(n needs) jen.Code {
 			mSel("free").Op("=").Append(mSel("free"), jen.Id("s").Dot("slot")),
 		))
 	}
-	body = append(body, mSel("live").Op("--"), jen.Return(jen.Id("closeNow")))
-	return doc("kill drops s, an instance that m holds, in place: O(1) amortised. It reports whether the caller closes s now. m.mu is held.").
-		Add(method("m", mapName, "kill")).Params(jen.Id("s").Add(ptrTo(stateName))).Bool().Block(body...)
+	body = append(body, mSel("live").Op("--"))
+	return doc("kill drops s, an instance that m holds, in place: O(1) amortised. m.mu is held; after it, the caller claims s, to close it unless a With holds it.").
+		Add(method("m", mapName, "kill")).Params(jen.Id("s").Add(ptrTo(stateName))).Block(body...)
 }
 
 // mapWritable renders the function that makes dirty ready for changes:
@@ -405,9 +433,11 @@ func mapPublish() jen.Code {
 //			delete(m.builds, args)
 //		}
 //		s := m.held(args)
-//		closeNow := s != nil && m.kill(s)
+//		if s != nil {
+//			m.kill(s)
+//		}
 //		m.mu.Unlock()
-//		if !closeNow {
+//		if s == nil || !s.claim() {
 //			return nil
 //		}
 //		return spec.closeOne(context.Background(), s)
@@ -422,22 +452,23 @@ func mapRemove(n needs) jen.Code {
 				jen.Delete(mSel("builds"), jen.Id("args")),
 			),
 			jen.Id("s").Op(":=").Add(mSel("held")).Call(jen.Id("args")),
-			jen.Id("closeNow").Op(":=").Id("s").Op("!=").Nil().Op("&&").Add(mSel("kill")).Call(jen.Id("s")),
+			jen.If(jen.Id("s").Op("!=").Nil()).Block(mSel("kill").Call(jen.Id("s"))),
 			mSel("mu", "Unlock").Call(),
-		}, dropped(n, "delete", jen.Id("s"), jen.Id("closeNow"))...)...,
+		}, dropped(n, "delete")...)...,
 	)
 }
 
-// dropped renders the end of Delete and Invalidate: with lifecycle=on, the report of
-// the drop of s, then the closing of s when closeNow.
-func dropped(n needs, reason string, s, closeNow *jen.Statement) []jen.Code {
-	var code []jen.Code
+// dropped renders the end of Delete and Invalidate, after the lock, when they killed s
+// (not nil): with lifecycle=on, the report of the drop, then the closing of s unless a
+// With holds it.
+func dropped(n needs, reason string) []jen.Code {
+	code := []jen.Code{jen.If(jen.Id("s").Op("==").Nil()).Block(jen.Return(jen.Nil()))}
 	if n.lifecycle {
-		code = append(code, jen.If(s.Clone().Op("!=").Nil()).Block(mSel("report").Call(jen.Lit(reason), jen.Lit(1))))
+		code = append(code, mSel("report").Call(jen.Lit(reason), jen.Lit(1)))
 	}
 	return append(code,
-		jen.If(jen.Op("!").Add(closeNow)).Block(jen.Return(jen.Nil())),
-		jen.Return(jen.Id("spec").Dot("closeOne").Call(jen.Qual("context", "Background").Call(), s)),
+		jen.If(jen.Op("!").Id("s").Dot("claim").Call()).Block(jen.Return(jen.Nil())),
+		jen.Return(jen.Id("spec").Dot("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
 	)
 }
 
@@ -446,7 +477,12 @@ func dropped(n needs, reason string, s, closeNow *jen.Statement) []jen.Code {
 //	func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T]) error {
 //		m.mu.Lock()
 //		s := m.held(args)
-//		closeNow := s != nil && s.instance == inst && m.kill(s)
+//		if s != nil && s.instance != inst {
+//			s = nil
+//		}
+//		if s != nil {
+//			m.kill(s)
+//		}
 //		m.mu.Unlock()
 //		...
 //	}
@@ -457,9 +493,9 @@ func mapInvalidate(n needs) jen.Code {
 			mSel("mu", "Lock").Call(),
 			jen.Id("s").Op(":=").Add(mSel("held")).Call(jen.Id("args")),
 			jen.If(jen.Id("s").Op("!=").Nil().Op("&&").Id("s").Dot("instance").Op("!=").Id("inst")).Block(jen.Id("s").Op("=").Nil()),
-			jen.Id("closeNow").Op(":=").Id("s").Op("!=").Nil().Op("&&").Add(mSel("kill")).Call(jen.Id("s")),
+			jen.If(jen.Id("s").Op("!=").Nil()).Block(mSel("kill").Call(jen.Id("s"))),
 			mSel("mu", "Unlock").Call(),
-		}, dropped(n, "invalidate", jen.Id("s"), jen.Id("closeNow"))...)...,
+		}, dropped(n, "invalidate")...)...,
 	)
 }
 
@@ -573,7 +609,7 @@ func mapRegister() jen.Code {
 			field("Keyed", jen.True()),
 			field("Len", mSel("heldCount")),
 			field("Reset", jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
-				jen.Return(mSel("shutdown").Call(jen.Id("ctx"), jen.Id("spec"))),
+				jen.Return(jen.Nil(), mSel("shutdown").Call(jen.Id("ctx"), jen.Id("spec"))).Comment("claim reports what With holds"),
 			)),
 		})...)),
 	)
@@ -602,24 +638,21 @@ func mapShutdown(n needs) jen.Code {
 	if n.bounded {
 		install = mSel("install").Call(jen.Nil(), jen.Id("spec"))
 	}
-	return doc("shutdown drops every instance and discards every build in flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It closes the instances with ctx, and returns a channel closed once the last With calls that hold the others close them.").
-		Add(method("m", mapName, "shutdown")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Params(jen.Op("<-").Chan().Struct(), jen.Error()).Block(
+	return doc("shutdown drops every instance and discards every build in flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It closes with ctx the instances that no With holds, and returns what closing returned, joined; claim reports the others to package lifecycle.").
+		Add(method("m", mapName, "shutdown")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Error().Block(
 		mSel("mu", "Lock").Call(),
 		jen.Id("fake").Op(":=").Add(loadAs(indexName, mSel("index"))),
 		mSel("mu", "Unlock").Call(),
-		jen.If(jen.Id("fake").Op("!=").Nil().Op("&&").Id("fake").Dot("all").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Nil())),
+		jen.If(jen.Id("fake").Op("!=").Nil().Op("&&").Id("fake").Dot("all").Op("!=").Nil()).Block(jen.Return(jen.Nil())),
 		jen.Id("x").Op(":=").Add(install),
 		mSel("report").Call(jen.Lit("shutdown"), jen.Len(jen.Id("x").Dot("instances"))),
-		jen.Var().Id("held").Index().Op("<-").Chan().Struct(),
 		jen.Var().Id("errs").Index().Error(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
 			jen.If(jen.Id("s").Dot("drop").Call()).Block(
 				jen.Id("errs").Op("=").Append(jen.Id("errs"), jen.Id("spec").Dot("closeOne").Call(jen.Id("ctx"), jen.Id("s"))),
-			).Else().Block(
-				jen.Id("held").Op("=").Append(jen.Id("held"), jen.Id("s").Dot("gone")).Comment("a With holds it"),
 			),
 		),
-		jen.Return(jen.Id(goneName).Call(jen.Id("held")), jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
+		jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
 	)
 }
 
@@ -760,7 +793,8 @@ func mapArm() jen.Code {
 //		e := m.epoch.Add(1)
 //		var idle []*singletonState[A, T]
 //		for _, s := range m.snapshot() {
-//			if e-s.seen.Load() > 4 && m.kill(s) {
+//			if e-s.seen.Load() > 4 {
+//				m.kill(s)
 //				idle = append(idle, s)
 //			}
 //		}
@@ -784,7 +818,8 @@ func mapSweep(n needs) jen.Code {
 		jen.Id("e").Op(":=").Add(mSel("epoch", "Add")).Call(jen.Lit(1)),
 		jen.Var().Id("idle").Index().Add(ptrTo(stateName)),
 		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Add(mSel("snapshot")).Call()).Block(
-			jen.If(jen.Id("e").Op("-").Id("s").Dot("seen").Dot("Load").Call().Op(">").Lit(4).Op("&&").Add(mSel("kill")).Call(jen.Id("s"))).Block(
+			jen.If(jen.Id("e").Op("-").Id("s").Dot("seen").Dot("Load").Call().Op(">").Lit(4)).Block(
+				mSel("kill").Call(jen.Id("s")),
 				jen.Id("idle").Op("=").Append(jen.Id("idle"), jen.Id("s")),
 			),
 		),

@@ -27,7 +27,6 @@ const (
 	indexName     = "singletonIndex"
 	mapName       = "singletonMap"
 	runName       = "singletonRun"
-	goneName      = "singletonGone"
 	tbName        = "singletonTB"
 	guardName     = "singletonGuard"
 )
@@ -87,7 +86,6 @@ func Shared(managers []model.Manager) []Decl {
 	add(n.single, cellName, TypeDecl, cellType)
 	add(n.keyed, indexName, TypeDecl, indexType)
 	add(n.keyed, mapName, TypeDecl, mapType)
-	add(n.keyed && n.lifecycle, goneName, FuncDecl, allGone)
 	add(true, runName, FuncDecl, runConstructor)
 	add(n.hooks, tbName, TypeDecl, tbAlias)
 	add(n.hooks, guardName, FuncDecl, hookGuard)
@@ -170,6 +168,13 @@ func stateType(n needs) []jen.Code {
 	}
 	var zero = jen.Var().Id("zero").Id("T")
 	closes := jen.Id("s").Dot("holds").Dot("CompareAndSwap").Call(jen.Id(droppedName), jen.Id(droppedName).Op("|").Id(closedName))
+	claim := []jen.Code{jen.If(closes.Clone()).Block(jen.Return(jen.True()))}
+	claimDoc := "claim reports whether the caller closes the instance of s, which the manager built and marked dropped: whether no With holds it. Otherwise the last With to end closes it."
+	if n.lifecycle {
+		claim = append(claim, jen.Id("s").Dot("lc").Dot("Held").Call(jen.Id("s").Dot("gone")).Comment("lifecycle.Shutdown waits for that close"))
+		claimDoc += " A held instance is reported to package lifecycle, so that Shutdown waits for that close."
+	}
+	claim = append(claim, jen.Return(jen.False()))
 	return []jen.Code{
 		doc(stateName + " is what a manager publishes for one instance: the instance built with args, the error of its build, or a fake that a test hook installed. Only holds changes once it is made.").
 			Type().Id(stateName).Types(typeParams()...).Struct(fields...),
@@ -177,8 +182,10 @@ func stateType(n needs) []jen.Code {
 			Add(method("s", stateName, "drop")).Params().Bool().Block(
 			zero,
 			jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("instance").Op("==").Id("zero")).Block(jen.Return(jen.False())),
-			jen.Return(jen.Id("s").Dot("holds").Dot("Add").Call(jen.Id(droppedName)).Op("==").Id(droppedName).Op("&&").Add(closes.Clone())),
+			jen.Id("s").Dot("holds").Dot("Add").Call(jen.Id(droppedName)),
+			jen.Return(jen.Id("s").Dot("claim").Call()),
 		),
+		doc(claimDoc).Add(method("s", stateName, "claim")).Params().Bool().Block(claim...),
 		doc("release ends a hold of With, and reports whether the caller closes the instance: the last hold of a dropped one.").
 			Add(method("s", stateName, "release")).Params().Bool().Block(
 			jen.Return(jen.Id("s").Dot("holds").Dot("Add").Call(jen.Lit(-1)).Op("==").Id(droppedName).Op("&&").Add(closes)),
@@ -457,11 +464,13 @@ func specType(n needs) []jen.Code {
 	}
 	if n.bounded {
 		code = append(code,
-			doc("closeAll closes instances that the manager dropped by itself (evicted, idle), for no caller, and returns what closing returned, joined.").
+			doc("closeAll closes the instances that the manager dropped by itself (evicted, idle) and that no With holds, for no caller, and returns what closing returned, joined.").
 				Add(method("spec", specName, "closeAll")).Params(jen.Id("dropped").Index().Add(ptrTo(stateName))).Error().Block(
 				jen.Var().Id("errs").Index().Error(),
 				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("dropped")).Block(
-					jen.Id("errs").Op("=").Append(jen.Id("errs"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+					jen.If(jen.Id("s").Dot("claim").Call()).Block(
+						jen.Id("errs").Op("=").Append(jen.Id("errs"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+					),
 				),
 				jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
 			),
@@ -503,30 +512,6 @@ func closeOne(n needs) []jen.Code {
 	}
 }
 
-// allGone renders the channel that a keyed manager's Shutdown returns for instances
-// that With calls hold:
-//
-//	func singletonGone(gone []<-chan struct{}) <-chan struct{} {
-//		...
-//	}
-func allGone(needs) []jen.Code {
-	return []jen.Code{
-		doc(goneName+" returns a channel closed once every channel of gone is closed, or nil when gone is empty.").
-			Func().Id(goneName).Params(jen.Id("gone").Index().Op("<-").Chan().Struct()).Op("<-").Chan().Struct().Block(
-			jen.Switch(jen.Len(jen.Id("gone"))).Block(
-				jen.Case(jen.Lit(0)).Block(jen.Return(jen.Nil())),
-				jen.Case(jen.Lit(1)).Block(jen.Return(jen.Id("gone").Index(jen.Lit(0)))),
-			),
-			jen.Id("all").Op(":=").Make(jen.Chan().Struct()),
-			jen.Go().Func().Params().Block(
-				jen.For(jen.List(jen.Id("_"), jen.Id("g")).Op(":=").Range().Id("gone")).Block(jen.Op("<-").Id("g")),
-				jen.Close(jen.Id("all")),
-			).Call(),
-			jen.Return(jen.Id("all")),
-		),
-	}
-}
-
 // sourceType renders what With gets instances from: a manager.
 //
 //	type singletonSource[A comparable, T comparable] interface {
@@ -555,12 +540,19 @@ func construct(n needs) []jen.Code {
 	finish := func(s jen.Code, publish jen.Code) *jen.Statement {
 		return jen.Id("finish").Call(s, publish)
 	}
-	// finished renders, with lifecycle=on, the report of the end of the build.
+	// finished renders, with lifecycle=on, the report of the end of the build; discarded,
+	// that of a build whose result nobody will see.
 	finished := func(err jen.Code) []jen.Code {
 		if !n.lifecycle {
 			return nil
 		}
 		return []jen.Code{jen.Id("lc").Dot("Finished").Call(jen.Id("start"), err)}
+	}
+	discarded := func(err jen.Code) []jen.Code {
+		if !n.lifecycle {
+			return nil
+		}
+		return []jen.Code{jen.Id("lc").Dot("Discarded").Call(jen.Id("start"), err)}
 	}
 	var body []jen.Code
 	if n.ctx {
@@ -588,7 +580,7 @@ func construct(n needs) []jen.Code {
 	}
 	publish := jen.Id("s").Dot("err").Op("==").Nil().Op("||").Id("spec").Dot("cache").Op("&&").Err().Op("!=").Nil()
 	end := []jen.Code{jen.If(jen.Op("!").Add(finish(jen.Id("s"), publish))).Block(
-		append(finished(jen.Id("s").Dot("err")),
+		append(discarded(jen.Id("s").Dot("err")),
 			jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
 			jen.Return(jen.Nil()),
 		)...,
@@ -601,7 +593,7 @@ func construct(n needs) []jen.Code {
 			evictions(n),
 			jen.Id("_").Op("=").Id("spec").Dot("closeAll").Call(jen.Id("evicted")).Comment("before the Get that evicted them returns"),
 			jen.If(jen.Op("!").Id("current")).Block(
-				append(finished(jen.Id("s").Dot("err")),
+				append(discarded(jen.Id("s").Dot("err")),
 					jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
 					jen.Return(jen.Nil()),
 				)...,

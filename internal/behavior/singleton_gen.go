@@ -3321,7 +3321,18 @@ func (s *singletonState[A, T]) drop() bool {
 	if s == nil || s.installed || s.instance == zero {
 		return false
 	}
-	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+	s.holds.Add(singletonDropped)
+	return s.claim()
+}
+
+// claim reports whether the caller closes the instance of s, which the manager
+// built and marked dropped: whether no With holds it. Otherwise the last With
+// to end closes it.
+func (s *singletonState[A, T]) claim() bool {
+	if s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed) {
+		return true
+	}
+	return false
 }
 
 // release ends a hold of With, and reports whether the caller closes the
@@ -3803,10 +3814,10 @@ func (m *singletonMap[A, T]) insert(s *singletonState[A, T]) {
 	m.live++
 }
 
-// kill drops s, an instance that m holds, in place: O(1) amortised. It reports
-// whether the caller closes s now. m.mu is held.
-func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
-	closeNow := s.drop()
+// kill drops s, an instance that m holds, in place: O(1) amortised. m.mu is
+// held; after it, the caller claims s, to close it unless a With holds it.
+func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) {
+	s.holds.Add(singletonDropped) // under m.mu, so that writable copies it no more
 	if m.dirty[s.args] == s {
 		delete(m.dirty, s.args)
 	}
@@ -3818,7 +3829,6 @@ func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
 		}
 	}
 	m.live--
-	return closeNow
 }
 
 // writable returns dirty, copied from the instances of the published index
@@ -3852,9 +3862,14 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 		delete(m.builds, args)
 	}
 	s := m.held(args)
-	closeNow := s != nil && m.kill(s)
+	if s != nil {
+		m.kill(s)
+	}
 	m.mu.Unlock()
-	if !closeNow {
+	if s == nil {
+		return nil
+	}
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)
@@ -3868,9 +3883,14 @@ func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T
 	if s != nil && s.instance != inst {
 		s = nil
 	}
-	closeNow := s != nil && m.kill(s)
+	if s != nil {
+		m.kill(s)
+	}
 	m.mu.Unlock()
-	if !closeNow {
+	if s == nil {
+		return nil
+	}
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)

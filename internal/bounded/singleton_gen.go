@@ -2534,7 +2534,18 @@ func (s *singletonState[A, T]) drop() bool {
 	if s == nil || s.installed || s.instance == zero {
 		return false
 	}
-	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+	s.holds.Add(singletonDropped)
+	return s.claim()
+}
+
+// claim reports whether the caller closes the instance of s, which the manager
+// built and marked dropped: whether no With holds it. Otherwise the last With
+// to end closes it.
+func (s *singletonState[A, T]) claim() bool {
+	if s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed) {
+		return true
+	}
+	return false
 }
 
 // release ends a hold of With, and reports whether the caller closes the
@@ -2757,12 +2768,15 @@ func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	return errors.Join(errs...)
 }
 
-// closeAll closes instances that the manager dropped by itself (evicted,
-// idle), for no caller, and returns what closing returned, joined.
+// closeAll closes the instances that the manager dropped by itself (evicted,
+// idle) and that no With holds, for no caller, and returns what closing
+// returned, joined.
 func (spec *singletonSpec[A, T]) closeAll(dropped []*singletonState[A, T]) error {
 	var errs []error
 	for _, s := range dropped {
-		errs = append(errs, spec.closeOne(context.Background(), s))
+		if s.claim() {
+			errs = append(errs, spec.closeOne(context.Background(), s))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -3035,14 +3049,14 @@ func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A
 }
 
 // insert adds s, a new instance, after evicting one when the map holds max
-// (max=): it returns the evicted instance if the caller closes it. m.mu is
-// held.
+// (max=), which it returns for the caller to close unless a With holds it.
+// m.mu is held.
 func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec[A, T]) (evicted []*singletonState[A, T]) {
 	if spec.max > 0 {
 		if m.live >= spec.max {
-			if v := m.victim(); m.kill(v) {
-				evicted = append(evicted, v)
-			}
+			v := m.victim()
+			m.kill(v)
+			evicted = append(evicted, v)
 		}
 		m.place(s)
 	}
@@ -3055,10 +3069,10 @@ func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec
 	return
 }
 
-// kill drops s, an instance that m holds, in place: O(1) amortised. It reports
-// whether the caller closes s now. m.mu is held.
-func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
-	closeNow := s.drop()
+// kill drops s, an instance that m holds, in place: O(1) amortised. m.mu is
+// held; after it, the caller claims s, to close it unless a With holds it.
+func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) {
+	s.holds.Add(singletonDropped) // under m.mu, so that writable copies it no more
 	if m.dirty[s.args] == s {
 		delete(m.dirty, s.args)
 	}
@@ -3074,7 +3088,6 @@ func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
 		m.free = append(m.free, s.slot)
 	}
 	m.live--
-	return closeNow
 }
 
 // writable returns dirty, copied from the instances of the published index
@@ -3108,9 +3121,14 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 		delete(m.builds, args)
 	}
 	s := m.held(args)
-	closeNow := s != nil && m.kill(s)
+	if s != nil {
+		m.kill(s)
+	}
 	m.mu.Unlock()
-	if !closeNow {
+	if s == nil {
+		return nil
+	}
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)
@@ -3124,9 +3142,14 @@ func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T
 	if s != nil && s.instance != inst {
 		s = nil
 	}
-	closeNow := s != nil && m.kill(s)
+	if s != nil {
+		m.kill(s)
+	}
 	m.mu.Unlock()
-	if !closeNow {
+	if s == nil {
+		return nil
+	}
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)
@@ -3244,7 +3267,8 @@ func (m *singletonMap[A, T]) sweepIdle(armed int, spec *singletonSpec[A, T]) {
 	e := m.epoch.Add(1)
 	var idle []*singletonState[A, T]
 	for _, s := range m.snapshot() {
-		if e-s.seen.Load() > 4 && m.kill(s) {
+		if e-s.seen.Load() > 4 {
+			m.kill(s)
 			idle = append(idle, s)
 		}
 	}

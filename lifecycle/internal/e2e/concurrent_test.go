@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 // listed and every instance built, evicted or discarded was closed exactly once.
 func TestConcurrentGetsAndShutdowns(t *testing.T) {
 	fresh(t)
+	ev := observe(t)
 	ctx := context.Background()
 	var (
 		stop  atomic.Bool
@@ -106,4 +108,18 @@ func TestConcurrentGetsAndShutdowns(t *testing.T) {
 		t.Fatalf("Instances() after the last Shutdown = %+v, want none", got)
 	}
 	closedOnce(t)
+	// Every instance built was reported dropped once, however it went: builds minus
+	// drops is what the managers hold, nothing now.
+	built, dropped := map[string]int{}, map[string]int{}
+	for _, e := range ev.all() {
+		switch {
+		case e.Kind == lifecycle.BuildFinished && e.Err == nil:
+			built[e.Name]++
+		case e.Kind == lifecycle.Dropped:
+			dropped[e.Name] += e.Count
+		}
+	}
+	if !maps.Equal(built, dropped) {
+		t.Errorf("successful builds %v, drops %v: want equal", built, dropped)
+	}
 }

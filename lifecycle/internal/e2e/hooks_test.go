@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 
@@ -22,8 +21,8 @@ func TestShutdownLeavesFakesAndWhatHooksSetAside(t *testing.T) {
 		t.Fatal(err)
 	}
 	realPool := realRepo.DB()
-	// The registry may have lost the restored managers (see
-	// TestKnownBugRestoredInstancesUnlisted): close them here, not through it.
+	// The hook's cleanup restores the instances after this one runs: close them in
+	// the cleanup registered first, which runs last.
 	t.Cleanup(func() {
 		_ = repo.GetRepoManager().Reset()
 		_ = db.GetDBManager().Reset()
@@ -62,17 +61,11 @@ func TestShutdownLeavesFakesAndWhatHooksSetAside(t *testing.T) {
 	}
 }
 
-// Known bug (generated code, lifecycle=on with test hooks): a manager whose instances a
-// test hook set aside leaves the registry when anything sweeps it during the override
-// (Instances, Shutdown, or another manager joining a registry that outgrew its last
-// sweep), since it then holds nothing of its own; the hook's cleanup publishes the
-// instances again without telling package lifecycle, so Instances does not list them and
-// Shutdown never closes them, until the manager builds again. Set
-// LIFECYCLE_E2E_KNOWN_BUGS=1 to run it.
-func TestKnownBugRestoredInstancesUnlisted(t *testing.T) {
-	if os.Getenv("LIFECYCLE_E2E_KNOWN_BUGS") == "" {
-		t.Skip("known bug of the generated test hooks; LIFECYCLE_E2E_KNOWN_BUGS=1 runs it")
-	}
+// A manager whose instances a test hook set aside holds nothing of its own during the
+// override, so a sweep (Instances, Shutdown, another manager joining) unlists it; the
+// hook's cleanup lists it again as it restores them (Registration.Restored), so that
+// Instances lists them and Shutdown closes them.
+func TestRestoredInstancesListedAgain(t *testing.T) {
 	fresh(t)
 	ctx := context.Background()
 	realRepo, err := repo.GetRepo(ctx, "acme") // builds the pool too

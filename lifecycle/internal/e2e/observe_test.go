@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -324,16 +323,9 @@ func TestObserveToSlog(t *testing.T) {
 	}
 }
 
-// Known bug (generated code, lifecycle=on, max=): an eviction of an instance that a With
-// holds reports no Dropped event, while a Delete of a held instance reports one
-// ("delete"); the observer sees the instance closed, when the With ends, but never
-// dropped. singletonConstruct reports lc.Dropped("evict", len(evicted)), and evicted
-// holds only the instances to close now (kill returned true); sweepIdle does the same
-// with "idle". Set LIFECYCLE_E2E_KNOWN_BUGS=1 to run it.
-func TestKnownBugHeldEvictionNotReported(t *testing.T) {
-	if os.Getenv("LIFECYCLE_E2E_KNOWN_BUGS") == "" {
-		t.Skip("known bug of the generated evictions; LIFECYCLE_E2E_KNOWN_BUGS=1 runs it")
-	}
+// An eviction of an instance that a With holds is reported dropped ("evict") at once,
+// as a Delete of a held instance is, and closed when the With ends.
+func TestHeldEvictionReported(t *testing.T) {
 	fresh(t)
 	ev := observe(t)
 	release, held := make(chan struct{}), make(chan struct{})
@@ -361,31 +353,23 @@ func TestKnownBugHeldEvictionNotReported(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	var drops, closes int
-	for _, e := range ev.all() {
-		switch e.Kind {
-		case lifecycle.Dropped:
-			drops += e.Count
-		case lifecycle.Closed:
-			closes++
-		}
-	}
-	if drops != 1 || closes != 1 {
-		t.Fatalf("an eviction of a held instance: %d dropped and %d closed seen, want 1 and 1:\n%s", drops, closes, showEvents(sketch(ev.all())))
-	}
+	const name = "vault.Client"
+	wantEvents(t, "an eviction of a held instance", ev.all(),
+		eventSketch{Kind: lifecycle.BuildStarted, Name: name},
+		eventSketch{Kind: lifecycle.BuildFinished, Name: name},
+		eventSketch{Kind: lifecycle.BuildStarted, Name: name},
+		eventSketch{Kind: lifecycle.BuildFinished, Name: name},
+		eventSketch{Kind: lifecycle.BuildStarted, Name: name},
+		eventSketch{Kind: lifecycle.Dropped, Name: name, Reason: "evict", Count: 1}, // a, held
+		eventSketch{Kind: lifecycle.BuildFinished, Name: name},
+		eventSketch{Kind: lifecycle.Closed, Name: name}, // when the With ended
+	)
 }
 
-// Known bug (generated code, lifecycle=on): a build that Reset (or Shutdown, Delete, a
-// test hook) discarded while its constructor ran is reported as a successful build
-// (BuildFinished without an error, which also moves the manager's place in the shutdown
-// order and its Built time in Instances), then Closed, with no Dropped between them: an
-// observer that counts live instances as builds minus drops counts it forever.
-// singletonConstruct calls lc.Finished(start, s.err) and then dropClose when finish
-// reports the build discarded. Set LIFECYCLE_E2E_KNOWN_BUGS=1 to run it.
-func TestKnownBugDiscardedBuildNotDropped(t *testing.T) {
-	if os.Getenv("LIFECYCLE_E2E_KNOWN_BUGS") == "" {
-		t.Skip("known bug of the generated builds; LIFECYCLE_E2E_KNOWN_BUGS=1 runs it")
-	}
+// A build that Reset (or Shutdown, Delete, a test hook) discarded while its constructor
+// ran is reported finished, then dropped ("discard"), then closed: an observer that
+// counts live instances as builds minus drops counts it out.
+func TestDiscardedBuildDropped(t *testing.T) {
 	fresh(t)
 	ev := observe(t)
 	journal.Delay("clients.Search", 50*time.Millisecond)
@@ -402,16 +386,16 @@ func TestKnownBugDiscardedBuildNotDropped(t *testing.T) {
 	if err := <-done; err != nil { // its caller built again
 		t.Fatal(err)
 	}
-	var built, drops int
-	for _, e := range ev.all() {
-		switch {
-		case e.Kind == lifecycle.BuildFinished && e.Err == nil:
-			built++
-		case e.Kind == lifecycle.Dropped:
-			drops += e.Count
-		}
-	}
-	if held := 1; built-drops != held { // the instance its caller built again
-		t.Fatalf("observer counts %d built and %d dropped, want %d held:\n%s", built, drops, held, showEvents(sketch(ev.all())))
+	const name = "clients.Search"
+	wantEvents(t, "a build discarded by Reset, then built again", ev.all(),
+		eventSketch{Kind: lifecycle.BuildStarted, Name: name},
+		eventSketch{Kind: lifecycle.BuildFinished, Name: name},
+		eventSketch{Kind: lifecycle.Dropped, Name: name, Reason: "discard", Count: 1},
+		eventSketch{Kind: lifecycle.Closed, Name: name},
+		eventSketch{Kind: lifecycle.BuildStarted, Name: name},
+		eventSketch{Kind: lifecycle.BuildFinished, Name: name},
+	)
+	if got := lifecycle.Instances(); len(got) != 1 || got[0].Name != name || got[0].Keys != 1 {
+		t.Errorf("Instances() = %+v, want the Search built again alone", got)
 	}
 }

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -274,16 +273,11 @@ func TestGetAfterShutdownBuildsAgain(t *testing.T) {
 	closedOnce(t)
 }
 
-// Known bug (generated code with package lifecycle): once a Shutdown has dropped an
-// instance that a With holds, the manager counts it no more (Len counts published
-// instances and builds in flight), so the registry forgets it. Another Shutdown, a retry
-// after the first ran out of time, or one running at the same time, then closes what the
-// held instance was built on at once, under it, and returns nil while it is still open.
-// Set LIFECYCLE_E2E_KNOWN_BUGS=1 to run it.
-func TestKnownBugRetriedShutdownForgetsHeldInstance(t *testing.T) {
-	if os.Getenv("LIFECYCLE_E2E_KNOWN_BUGS") == "" {
-		t.Skip("known bug: dropped-but-held instances leave the registry; LIFECYCLE_E2E_KNOWN_BUGS=1 runs it")
-	}
+// Once a Shutdown has dropped an instance that a With holds, the registry still counts
+// it (Registration.Held) until the With closes it: a retry after the first Shutdown ran
+// out of time, or another Shutdown at the same time, waits for it before closing what it
+// was built on.
+func TestRetriedShutdownWaitsForHeldInstance(t *testing.T) {
 	fresh(t)
 	ctx := context.Background()
 	release, held := make(chan struct{}), make(chan *repo.Repo)

@@ -479,7 +479,18 @@ func (s *singletonState[A, T]) drop() bool {
 	if s == nil || s.installed || s.instance == zero {
 		return false
 	}
-	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+	s.holds.Add(singletonDropped)
+	return s.claim()
+}
+
+// claim reports whether the caller closes the instance of s, which the manager
+// built and marked dropped: whether no With holds it. Otherwise the last With
+// to end closes it.
+func (s *singletonState[A, T]) claim() bool {
+	if s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed) {
+		return true
+	}
+	return false
 }
 
 // release ends a hold of With, and reports whether the caller closes the

@@ -210,7 +210,20 @@ func (s *singletonState[A, T]) drop() bool {
 	if s == nil || s.installed || s.instance == zero {
 		return false
 	}
-	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+	s.holds.Add(singletonDropped)
+	return s.claim()
+}
+
+// claim reports whether the caller closes the instance of s, which the manager
+// built and marked dropped: whether no With holds it. Otherwise the last With
+// to end closes it. A held instance is reported to package lifecycle, so that
+// Shutdown waits for that close.
+func (s *singletonState[A, T]) claim() bool {
+	if s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed) {
+		return true
+	}
+	s.lc.Held(s.gone) // lifecycle.Shutdown waits for that close
+	return false
 }
 
 // release ends a hold of With, and reports whether the caller closes the
@@ -471,7 +484,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.lc, s.gone = lc, make(chan struct{})
 	}
 	if !finish(s, s.err == nil || spec.cache && err != nil) {
-		lc.Finished(start, s.err)
+		lc.Discarded(start, s.err)
 		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
@@ -590,7 +603,7 @@ func (c *singletonCell[A, T]) register(state *unsafe.Pointer, spec *singletonSpe
 			return c.held(state)
 		},
 		Reset: func(ctx context.Context) (<-chan struct{}, error) {
-			return c.shutdown(ctx, state, spec)
+			return nil, c.shutdown(ctx, state, spec) // claim reports what With holds
 		},
 	})
 }
@@ -612,9 +625,9 @@ func (c *singletonCell[A, T]) held(state *unsafe.Pointer) int {
 
 // shutdown drops the instance the manager built and discards its build in
 // flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It
-// closes the instance with ctx, or returns a channel closed once the last With
-// that holds it closes it.
-func (c *singletonCell[A, T]) shutdown(ctx context.Context, state *unsafe.Pointer, spec *singletonSpec[A, T]) (<-chan struct{}, error) {
+// closes the instance with ctx unless a With holds it, which claim reports to
+// package lifecycle, and returns what closing returned.
+func (c *singletonCell[A, T]) shutdown(ctx context.Context, state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
 	c.mu.Lock()
 	if c.build != nil {
 		c.build.end(nil)
@@ -623,15 +636,15 @@ func (c *singletonCell[A, T]) shutdown(ctx context.Context, state *unsafe.Pointe
 	s := (*singletonState[A, T])(atomic.LoadPointer(state))
 	if s == nil || s.installed || s.err != nil {
 		c.mu.Unlock()
-		return nil, nil
+		return nil
 	}
 	atomic.StorePointer(state, nil)
 	c.mu.Unlock()
 	c.report("shutdown", s)
 	if !s.drop() {
-		return s.gone, nil // a With holds it
+		return nil
 	}
-	return nil, spec.closeOne(ctx, s)
+	return spec.closeOne(ctx, s)
 }
 
 // report reports to package lifecycle that the manager dropped s, an instance
@@ -645,13 +658,26 @@ func (c *singletonCell[A, T]) report(reason string, s *singletonState[A, T]) {
 	}
 }
 
+// restore puts back prev, what a test hook set aside, and closes what the test
+// built; it tells package lifecycle of both, for the manager did not count
+// prev meanwhile.
+func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T]) {
+	s := c.install(state, prev)
+	c.mu.Lock()
+	lc := c.lc
+	c.mu.Unlock()
+	lc.Restored()
+	c.report("test", s)
+	_ = spec.dropClose(s)
+}
+
 // installForTest installs s until tb's test ends, then restores what was there
 // and closes what the test built.
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
 	tb.Cleanup(func() {
-		_ = spec.dropClose(c.install(state, prev))
+		c.restore(state, prev, spec)
 	})
 }
 

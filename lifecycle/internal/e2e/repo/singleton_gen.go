@@ -244,7 +244,20 @@ func (s *singletonState[A, T]) drop() bool {
 	if s == nil || s.installed || s.instance == zero {
 		return false
 	}
-	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+	s.holds.Add(singletonDropped)
+	return s.claim()
+}
+
+// claim reports whether the caller closes the instance of s, which the manager
+// built and marked dropped: whether no With holds it. Otherwise the last With
+// to end closes it. A held instance is reported to package lifecycle, so that
+// Shutdown waits for that close.
+func (s *singletonState[A, T]) claim() bool {
+	if s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed) {
+		return true
+	}
+	s.lc.Held(s.gone) // lifecycle.Shutdown waits for that close
+	return false
 }
 
 // release ends a hold of With, and reports whether the caller closes the
@@ -518,7 +531,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.lc, s.gone = lc, make(chan struct{})
 	}
 	if !finish(s, s.err == nil || spec.cache && err != nil) {
-		lc.Finished(start, s.err)
+		lc.Discarded(start, s.err)
 		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
@@ -640,10 +653,10 @@ func (m *singletonMap[A, T]) insert(s *singletonState[A, T]) {
 	m.live++
 }
 
-// kill drops s, an instance that m holds, in place: O(1) amortised. It reports
-// whether the caller closes s now. m.mu is held.
-func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
-	closeNow := s.drop()
+// kill drops s, an instance that m holds, in place: O(1) amortised. m.mu is
+// held; after it, the caller claims s, to close it unless a With holds it.
+func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) {
+	s.holds.Add(singletonDropped) // under m.mu, so that writable copies it no more
 	if m.dirty[s.args] == s {
 		delete(m.dirty, s.args)
 	}
@@ -655,7 +668,6 @@ func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
 		}
 	}
 	m.live--
-	return closeNow
 }
 
 // writable returns dirty, copied from the instances of the published index
@@ -689,12 +701,15 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 		delete(m.builds, args)
 	}
 	s := m.held(args)
-	closeNow := s != nil && m.kill(s)
-	m.mu.Unlock()
 	if s != nil {
-		m.report("delete", 1)
+		m.kill(s)
 	}
-	if !closeNow {
+	m.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	m.report("delete", 1)
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)
@@ -708,12 +723,15 @@ func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T
 	if s != nil && s.instance != inst {
 		s = nil
 	}
-	closeNow := s != nil && m.kill(s)
-	m.mu.Unlock()
 	if s != nil {
-		m.report("invalidate", 1)
+		m.kill(s)
 	}
-	if !closeNow {
+	m.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	m.report("invalidate", 1)
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)
@@ -763,7 +781,7 @@ func (m *singletonMap[A, T]) register(spec *singletonSpec[A, T]) {
 		Keyed: true,
 		Len:   m.heldCount,
 		Reset: func(ctx context.Context) (<-chan struct{}, error) {
-			return m.shutdown(ctx, spec)
+			return nil, m.shutdown(ctx, spec) // claim reports what With holds
 		},
 	})
 }
@@ -777,28 +795,25 @@ func (m *singletonMap[A, T]) heldCount() int {
 }
 
 // shutdown drops every instance and discards every build in flight, for
-// lifecycle.Shutdown; a fake that a test hook installed stays. It closes the
-// instances with ctx, and returns a channel closed once the last With calls
-// that hold the others close them.
-func (m *singletonMap[A, T]) shutdown(ctx context.Context, spec *singletonSpec[A, T]) (<-chan struct{}, error) {
+// lifecycle.Shutdown; a fake that a test hook installed stays. It closes with
+// ctx the instances that no With holds, and returns what closing returned,
+// joined; claim reports the others to package lifecycle.
+func (m *singletonMap[A, T]) shutdown(ctx context.Context, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	fake := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
 	m.mu.Unlock()
 	if fake != nil && fake.all != nil {
-		return nil, nil
+		return nil
 	}
 	x := m.install(nil)
 	m.report("shutdown", len(x.instances))
-	var held []<-chan struct{}
 	var errs []error
 	for _, s := range x.instances {
 		if s.drop() {
 			errs = append(errs, spec.closeOne(ctx, s))
-		} else {
-			held = append(held, s.gone) // a With holds it
 		}
 	}
-	return singletonGone(held), errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // report reports to package lifecycle that the manager dropped n instances,
@@ -810,33 +825,27 @@ func (m *singletonMap[A, T]) report(reason string, n int) {
 	lc.Dropped(reason, n)
 }
 
+// restore puts back prev, the instances that a test hook set aside, and closes
+// those that the test built; it tells package lifecycle of both, for the
+// manager did not count prev meanwhile.
+func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+	x := m.install(prev)
+	m.mu.Lock()
+	lc := m.lc
+	m.mu.Unlock()
+	lc.Restored()
+	lc.Dropped("test", len(x.instances))
+	_ = spec.dropAll(x)
+}
+
 // installForTest installs x until tb's test ends, then restores what was there
 // and closes what the test built.
 func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := m.install(x)
 	tb.Cleanup(func() {
-		_ = spec.dropAll(m.install(prev))
+		m.restore(prev, spec)
 	})
-}
-
-// singletonGone returns a channel closed once every channel of gone is closed,
-// or nil when gone is empty.
-func singletonGone(gone []<-chan struct{}) <-chan struct{} {
-	switch len(gone) {
-	case 0:
-		return nil
-	case 1:
-		return gone[0]
-	}
-	all := make(chan struct{})
-	go func() {
-		for _, g := range gone {
-			<-g
-		}
-		close(all)
-	}()
-	return all
 }
 
 // singletonRun calls ctor and returns what it returned. When ctor panics or

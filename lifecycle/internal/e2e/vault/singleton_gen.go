@@ -449,7 +449,20 @@ func (s *singletonState[A, T]) drop() bool {
 	if s == nil || s.installed || s.instance == zero {
 		return false
 	}
-	return s.holds.Add(singletonDropped) == singletonDropped && s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed)
+	s.holds.Add(singletonDropped)
+	return s.claim()
+}
+
+// claim reports whether the caller closes the instance of s, which the manager
+// built and marked dropped: whether no With holds it. Otherwise the last With
+// to end closes it. A held instance is reported to package lifecycle, so that
+// Shutdown waits for that close.
+func (s *singletonState[A, T]) claim() bool {
+	if s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed) {
+		return true
+	}
+	s.lc.Held(s.gone) // lifecycle.Shutdown waits for that close
+	return false
 }
 
 // release ends a hold of With, and reports whether the caller closes the
@@ -679,12 +692,15 @@ func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	return errors.Join(errs...)
 }
 
-// closeAll closes instances that the manager dropped by itself (evicted,
-// idle), for no caller, and returns what closing returned, joined.
+// closeAll closes the instances that the manager dropped by itself (evicted,
+// idle) and that no With holds, for no caller, and returns what closing
+// returned, joined.
 func (spec *singletonSpec[A, T]) closeAll(dropped []*singletonState[A, T]) error {
 	var errs []error
 	for _, s := range dropped {
-		errs = append(errs, spec.closeOne(context.Background(), s))
+		if s.claim() {
+			errs = append(errs, spec.closeOne(context.Background(), s))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -738,7 +754,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 	lc.Dropped("evict", len(evicted))
 	_ = spec.closeAll(evicted) // before the Get that evicted them returns
 	if !current {
-		lc.Finished(start, s.err)
+		lc.Discarded(start, s.err)
 		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
@@ -857,7 +873,7 @@ func (c *singletonCell[A, T]) register(state *unsafe.Pointer, spec *singletonSpe
 			return c.held(state)
 		},
 		Reset: func(ctx context.Context) (<-chan struct{}, error) {
-			return c.shutdown(ctx, state, spec)
+			return nil, c.shutdown(ctx, state, spec) // claim reports what With holds
 		},
 	})
 }
@@ -879,9 +895,9 @@ func (c *singletonCell[A, T]) held(state *unsafe.Pointer) int {
 
 // shutdown drops the instance the manager built and discards its build in
 // flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It
-// closes the instance with ctx, or returns a channel closed once the last With
-// that holds it closes it.
-func (c *singletonCell[A, T]) shutdown(ctx context.Context, state *unsafe.Pointer, spec *singletonSpec[A, T]) (<-chan struct{}, error) {
+// closes the instance with ctx unless a With holds it, which claim reports to
+// package lifecycle, and returns what closing returned.
+func (c *singletonCell[A, T]) shutdown(ctx context.Context, state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
 	c.mu.Lock()
 	if c.build != nil {
 		c.build.end(nil)
@@ -890,15 +906,15 @@ func (c *singletonCell[A, T]) shutdown(ctx context.Context, state *unsafe.Pointe
 	s := (*singletonState[A, T])(atomic.LoadPointer(state))
 	if s == nil || s.installed || s.err != nil {
 		c.mu.Unlock()
-		return nil, nil
+		return nil
 	}
 	atomic.StorePointer(state, nil)
 	c.mu.Unlock()
 	c.report("shutdown", s)
 	if !s.drop() {
-		return s.gone, nil // a With holds it
+		return nil
 	}
-	return nil, spec.closeOne(ctx, s)
+	return spec.closeOne(ctx, s)
 }
 
 // report reports to package lifecycle that the manager dropped s, an instance
@@ -912,13 +928,26 @@ func (c *singletonCell[A, T]) report(reason string, s *singletonState[A, T]) {
 	}
 }
 
+// restore puts back prev, what a test hook set aside, and closes what the test
+// built; it tells package lifecycle of both, for the manager did not count
+// prev meanwhile.
+func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T]) {
+	s := c.install(state, prev)
+	c.mu.Lock()
+	lc := c.lc
+	c.mu.Unlock()
+	lc.Restored()
+	c.report("test", s)
+	_ = spec.dropClose(s)
+}
+
 // installForTest installs s until tb's test ends, then restores what was there
 // and closes what the test built.
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
 	tb.Cleanup(func() {
-		_ = spec.dropClose(c.install(state, prev))
+		c.restore(state, prev, spec)
 	})
 }
 
@@ -1041,14 +1070,14 @@ func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A
 }
 
 // insert adds s, a new instance, after evicting one when the map holds max
-// (max=): it returns the evicted instance if the caller closes it. m.mu is
-// held.
+// (max=), which it returns for the caller to close unless a With holds it.
+// m.mu is held.
 func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec[A, T]) (evicted []*singletonState[A, T]) {
 	if spec.max > 0 {
 		if m.live >= spec.max {
-			if v := m.victim(); m.kill(v) {
-				evicted = append(evicted, v)
-			}
+			v := m.victim()
+			m.kill(v)
+			evicted = append(evicted, v)
 		}
 		m.place(s)
 	}
@@ -1057,10 +1086,10 @@ func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec
 	return
 }
 
-// kill drops s, an instance that m holds, in place: O(1) amortised. It reports
-// whether the caller closes s now. m.mu is held.
-func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
-	closeNow := s.drop()
+// kill drops s, an instance that m holds, in place: O(1) amortised. m.mu is
+// held; after it, the caller claims s, to close it unless a With holds it.
+func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) {
+	s.holds.Add(singletonDropped) // under m.mu, so that writable copies it no more
 	if m.dirty[s.args] == s {
 		delete(m.dirty, s.args)
 	}
@@ -1076,7 +1105,6 @@ func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) bool {
 		m.free = append(m.free, s.slot)
 	}
 	m.live--
-	return closeNow
 }
 
 // writable returns dirty, copied from the instances of the published index
@@ -1110,12 +1138,15 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 		delete(m.builds, args)
 	}
 	s := m.held(args)
-	closeNow := s != nil && m.kill(s)
-	m.mu.Unlock()
 	if s != nil {
-		m.report("delete", 1)
+		m.kill(s)
 	}
-	if !closeNow {
+	m.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	m.report("delete", 1)
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)
@@ -1129,12 +1160,15 @@ func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T
 	if s != nil && s.instance != inst {
 		s = nil
 	}
-	closeNow := s != nil && m.kill(s)
-	m.mu.Unlock()
 	if s != nil {
-		m.report("invalidate", 1)
+		m.kill(s)
 	}
-	if !closeNow {
+	m.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	m.report("invalidate", 1)
+	if !s.claim() {
 		return nil
 	}
 	return spec.closeOne(context.Background(), s)
@@ -1191,7 +1225,7 @@ func (m *singletonMap[A, T]) register(spec *singletonSpec[A, T]) {
 		Keyed: true,
 		Len:   m.heldCount,
 		Reset: func(ctx context.Context) (<-chan struct{}, error) {
-			return m.shutdown(ctx, spec)
+			return nil, m.shutdown(ctx, spec) // claim reports what With holds
 		},
 	})
 }
@@ -1205,28 +1239,25 @@ func (m *singletonMap[A, T]) heldCount() int {
 }
 
 // shutdown drops every instance and discards every build in flight, for
-// lifecycle.Shutdown; a fake that a test hook installed stays. It closes the
-// instances with ctx, and returns a channel closed once the last With calls
-// that hold the others close them.
-func (m *singletonMap[A, T]) shutdown(ctx context.Context, spec *singletonSpec[A, T]) (<-chan struct{}, error) {
+// lifecycle.Shutdown; a fake that a test hook installed stays. It closes with
+// ctx the instances that no With holds, and returns what closing returned,
+// joined; claim reports the others to package lifecycle.
+func (m *singletonMap[A, T]) shutdown(ctx context.Context, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
 	fake := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
 	m.mu.Unlock()
 	if fake != nil && fake.all != nil {
-		return nil, nil
+		return nil
 	}
 	x := m.install(nil, spec)
 	m.report("shutdown", len(x.instances))
-	var held []<-chan struct{}
 	var errs []error
 	for _, s := range x.instances {
 		if s.drop() {
 			errs = append(errs, spec.closeOne(ctx, s))
-		} else {
-			held = append(held, s.gone) // a With holds it
 		}
 	}
-	return singletonGone(held), errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // report reports to package lifecycle that the manager dropped n instances,
@@ -1278,33 +1309,27 @@ func (m *singletonMap[A, T]) place(s *singletonState[A, T]) {
 	m.ring = append(m.ring, s)
 }
 
+// restore puts back prev, the instances that a test hook set aside, and closes
+// those that the test built; it tells package lifecycle of both, for the
+// manager did not count prev meanwhile.
+func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+	x := m.install(prev, spec)
+	m.mu.Lock()
+	lc := m.lc
+	m.mu.Unlock()
+	lc.Restored()
+	lc.Dropped("test", len(x.instances))
+	_ = spec.dropAll(x)
+}
+
 // installForTest installs x until tb's test ends, then restores what was there
 // and closes what the test built.
 func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := m.install(x, spec)
 	tb.Cleanup(func() {
-		_ = spec.dropAll(m.install(prev, spec))
+		m.restore(prev, spec)
 	})
-}
-
-// singletonGone returns a channel closed once every channel of gone is closed,
-// or nil when gone is empty.
-func singletonGone(gone []<-chan struct{}) <-chan struct{} {
-	switch len(gone) {
-	case 0:
-		return nil
-	case 1:
-		return gone[0]
-	}
-	all := make(chan struct{})
-	go func() {
-		for _, g := range gone {
-			<-g
-		}
-		close(all)
-	}()
-	return all
 }
 
 // singletonRun calls ctor and returns what it returned. When ctor panics or
