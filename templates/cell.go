@@ -249,7 +249,7 @@ func cellReset(n needs) jen.Code {
 //	func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, spec *singletonSpec[A, T]) error {
 //		c.mu.Lock()
 //		s := (*singletonState[A, T])(atomic.LoadPointer(state))
-//		if s == nil || s.installed || s.args != args || s.instance != inst {
+//		if s == nil || s.installed || s.err != nil || s.args != args || s.instance != inst {
 //			c.mu.Unlock()
 //			return nil
 //		}
@@ -262,7 +262,8 @@ func cellInvalidate(n needs) jen.Code {
 	body := []jen.Code{
 		jen.Id("c").Dot("mu").Dot("Lock").Call(),
 		jen.Id("s").Op(":=").Parens(ptrTo(stateName)).Call(jen.Qual("sync/atomic", "LoadPointer").Call(jen.Id("state"))),
-		jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("args").Op("!=").Id("args").Op("||").Id("s").Dot("instance").Op("!=").Id("inst")).Block(
+		jen.If(jen.Id("s").Op("==").Nil().Op("||").Id("s").Dot("installed").Op("||").Id("s").Dot("err").Op("!=").Nil().Op("||").Id("s").Dot("args").Op("!=").Id("args").Op("||").Id("s").Dot("instance").Op("!=").Id("inst")).Block(
+			jen.Comment("a cached error is no instance: Invalidate(args, nil) after it keeps it"),
 			unlock.Clone(),
 			jen.Return(jen.Nil()),
 		),

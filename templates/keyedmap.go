@@ -521,7 +521,10 @@ func mapCount() jen.Code {
 //	func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 //		m.mu.Lock()
 //		defer m.mu.Unlock()
-//		prev := &singletonIndex[A, T]{instances: m.writable()}
+//		prev := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
+//		if prev == nil || prev.all == nil {
+//			prev = &singletonIndex[A, T]{instances: m.writable()}
+//		}
 //		for _, b := range m.builds {
 //			b.end(nil) // discarded: its waiters build again at once
 //		}
@@ -536,7 +539,12 @@ func mapInstall(n needs) jen.Code {
 	body := []jen.Code{
 		mSel("mu", "Lock").Call(),
 		jen.Defer().Add(mSel("mu", "Unlock")).Call(),
-		jen.Id("prev").Op(":=").Add(newOf(indexName, field("instances", mSel("writable").Call()))),
+		jen.Comment("A test hook's fake is returned as it is, for the cleanup of the hook that"),
+		jen.Comment("installed it to put back."),
+		jen.Id("prev").Op(":=").Add(loadAs(indexName, mSel("index"))),
+		jen.If(jen.Id("prev").Op("==").Nil().Op("||").Id("prev").Dot("all").Op("==").Nil()).Block(
+			jen.Id("prev").Op("=").Add(newOf(indexName, field("instances", mSel("writable").Call()))),
+		),
 		jen.For(jen.List(jen.Id("_"), jen.Id("b")).Op(":=").Range().Add(mSel("builds"))).Block(
 			jen.Id("b").Dot("end").Call(jen.Nil()).Comment("discarded: its waiters build again at once"),
 		),
@@ -565,7 +573,7 @@ func mapInstall(n needs) jen.Code {
 		}
 	}
 	body = append(body, jen.If(jen.Id("x").Op("!=").Nil()).Block(restore...), jen.Return(jen.Id("prev")))
-	return doc("install publishes x, discards every build in flight, whose waiters build again at once, and returns an index of the instances it replaced. The instances of x are held from then on, none dropped.").
+	return doc("install publishes x, discards every build in flight, whose waiters build again at once, and returns what it replaced: a test hook's fake as it was, or an index of the instances held. The instances of x are held from then on, none dropped.").
 		Add(method("m", mapName, "install")).Params(params...).Add(ptrTo(indexName)).Block(body...)
 }
 

@@ -479,7 +479,8 @@ func (c *singletonCell[A, T]) reset(state *unsafe.Pointer, spec *singletonSpec[A
 func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, spec *singletonSpec[A, T]) error {
 	c.mu.Lock()
 	s := (*singletonState[A, T])(atomic.LoadPointer(state))
-	if s == nil || s.installed || s.args != args || s.instance != inst {
+	if s == nil || s.installed || s.err != nil || s.args != args || s.instance != inst {
+		// a cached error is no instance: Invalidate(args, nil) after it keeps it
 		c.mu.Unlock()
 		return nil
 	}

@@ -717,12 +717,18 @@ func (m *singletonMap[A, T]) count() int {
 }
 
 // install publishes x, discards every build in flight, whose waiters build
-// again at once, and returns an index of the instances it replaced. The
-// instances of x are held from then on, none dropped.
+// again at once, and returns what it replaced: a test hook's fake as it was,
+// or an index of the instances held. The instances of x are held from then on,
+// none dropped.
 func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev := &singletonIndex[A, T]{instances: m.writable()}
+	// A test hook's fake is returned as it is, for the cleanup of the hook that
+	// installed it to put back.
+	prev := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
+	if prev == nil || prev.all == nil {
+		prev = &singletonIndex[A, T]{instances: m.writable()}
+	}
 	for _, b := range m.builds {
 		b.end(nil) // discarded: its waiters build again at once
 	}
