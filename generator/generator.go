@@ -71,7 +71,10 @@ func Generate(cfg Config) ([]Result, error) {
 		return nil, err
 	}
 	r := &reporter{fset: l.fset, dir: cfg.Dir}
-	errs := l.problems
+	var errs []error
+	for _, p := range l.order {
+		errs = append(errs, l.generate(p, r.where)...)
+	}
 	var results []Result
 	for _, p := range pkgs {
 		if len(p.directives) == 0 {
@@ -83,32 +86,61 @@ func Generate(cfg Config) ([]Result, error) {
 		if err := p.output.replaceable(); err != nil {
 			errs = append(errs, err)
 		}
-		c := &checker{fset: l.fset, p: p, where: r.where}
-		file, ferrs := c.file()
-		errs = append(errs, ferrs...)
-		if file == nil {
-			continue
+		if p.content != nil {
+			results = append(results, Result{
+				PkgPath:  p.path,
+				Path:     p.output.path,
+				Content:  p.content,
+				Previous: p.output.content,
+				Current:  p.output.ours && bytes.Equal(p.output.content, p.content),
+			})
 		}
-		var buf bytes.Buffer
-		if err := templates.Render(file).Render(&buf); err != nil {
-			return nil, fmt.Errorf("%s: rendering the generated file: %w", p.path, err)
-		}
-		if ierrs := c.importCollisions(buf.Bytes()); len(ierrs) > 0 {
-			errs = append(errs, ierrs...)
-			continue
-		}
-		results = append(results, Result{
-			PkgPath:  p.path,
-			Path:     p.output.path,
-			Content:  buf.Bytes(),
-			Previous: p.output.content,
-			Current:  p.output.ours && bytes.Equal(p.output.content, buf.Bytes()),
-		})
 	}
-	if len(errs) > 0 {
+	if errs = append(l.problems, errs...); len(errs) > 0 {
 		return nil, r.diagnostics(errs)
 	}
 	return results, nil
+}
+
+// generate type-checks p, the next package of l.order, and renders its generated file
+// into p.content when it has directives; what the packages that import it see, it
+// records in p.exports. It returns p's errors: none when p is not checked because a
+// package it imports failed, whose errors say why.
+func (l *loader) generate(p *pkg, where func(token.Pos) string) []error {
+	if !p.ready() {
+		return nil
+	}
+	l.typeCheck(p)
+	if len(p.directives) == 0 {
+		// A package between annotated ones: its errors are its own.
+		var errs []error
+		for _, te := range p.typeErrors {
+			errs = append(errs, errorAt(te.Pos, "%s", te.Msg))
+		}
+		if len(errs) == 0 && !p.importFailed {
+			p.exports = p.types
+		}
+		return errs
+	}
+	c := &checker{fset: l.fset, p: p, where: where}
+	file, errs := c.file()
+	if file == nil {
+		return errs
+	}
+	var buf bytes.Buffer
+	if err := templates.Render(file).Render(&buf); err != nil {
+		return []error{fmt.Errorf("%s: rendering the generated file: %w", p.path, err)}
+	}
+	if errs := c.importCollisions(buf.Bytes()); len(errs) > 0 {
+		return errs
+	}
+	p.content = buf.Bytes()
+	if p.imported && !p.importFailed {
+		if err := l.complete(p); err != nil {
+			return []error{err}
+		}
+	}
+	return nil
 }
 
 // replaceable returns why the generated file cannot be written where o is, or nil.

@@ -3,7 +3,6 @@ package generator
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/scanner"
@@ -30,6 +29,13 @@ type loader struct {
 	fset     *token.FileSet
 	problems []error
 	sources  map[string][]byte // files read so far, by name: each is read once
+
+	// What plan found: the packages to type-check, each after those of the list it
+	// imports (order; by path, fromSource, when they include dependencies checked from
+	// source), and the types of the packages they import from export data (deps).
+	order      []*pkg
+	fromSource map[string]*pkg
+	deps       *depTypes
 }
 
 // readFile returns the content of a file, reading it only the first time.
@@ -61,6 +67,18 @@ type pkg struct {
 	types           *types.Package
 	typeErrors      []types.Error
 
+	// Its place in the order of type-checking (see plan): the packages of the order
+	// it imports, and whether one imports it.
+	imports  []*pkg
+	imported bool
+	// importFailed says that a package it imports could not be loaded, as the loader
+	// reports: its types are not what its importers should see.
+	importFailed bool
+	// exports is what its importers see: its types with its generated file; nil until
+	// then, and when it failed.
+	exports *types.Package
+	content []byte // its generated file, once generated
+
 	// misspelled are the comments meant as directives that are not read as one, which
 	// the loader reports.
 	misspelled []*directiveComment
@@ -85,10 +103,11 @@ type directiveComment struct {
 	onGroup bool          // in the doc comment of a type ( ... ) group of several types
 }
 
-// load lists the packages the patterns match, and parses and type-checks those with
-// directives. Loading is nearly all of a run's time: directives are found on the file
-// contents first, and only packages that have them are parsed and type-checked, with
-// their dependencies' types read from export data.
+// load lists the packages the patterns match, parses those with directives, and plans
+// their type-checking (l.order, which Generate follows). Loading is nearly all of a
+// run's time: directives are found on the file contents first, and only packages that
+// have them are parsed and type-checked, with their dependencies' types read from
+// export data.
 func (l *loader) load() ([]*pkg, error) {
 	// The go command takes as long to list the dependencies' export data as to list the
 	// packages; when the patterns name folders (go generate's "."), their imports are
@@ -135,7 +154,7 @@ func (l *loader) load() ([]*pkg, error) {
 		}
 	}
 	if len(annotated) > 0 {
-		if err := l.check(annotated, prefetch); err != nil {
+		if err := l.plan(annotated, prefetch); err != nil {
 			return nil, err
 		}
 	}
@@ -235,8 +254,8 @@ func parsePosition(s string) token.Position {
 	return pos
 }
 
-// scan reads a package's files and parses those of a package with directives.
-func (l *loader) scan(lp *packages.Package) (*pkg, error) {
+// newPkg returns the package that go/packages listed as lp, with none of its files read.
+func newPkg(lp *packages.Package) *pkg {
 	p := &pkg{path: lp.PkgPath, name: lp.Name, dir: lp.Dir}
 	if p.dir == "" {
 		p.dir = filepath.Dir(lp.GoFiles[0])
@@ -244,6 +263,12 @@ func (l *loader) scan(lp *packages.Package) (*pkg, error) {
 	if lp.Module != nil && lp.Module.GoVersion != "" {
 		p.goVersion = "go" + lp.Module.GoVersion
 	}
+	return p
+}
+
+// scan reads a package's files and parses those of a package with directives.
+func (l *loader) scan(lp *packages.Package) (*pkg, error) {
+	p := newPkg(lp)
 	var err error
 	if p.output, err = l.readOutput(filepath.Join(p.dir, l.cfg.Output)); err != nil {
 		return nil, err
@@ -491,6 +516,10 @@ type depTypes struct {
 	// depends on, by the dependency's path: reported instead of the type errors that
 	// follow from them.
 	goErrors map[string]string
+
+	// local are the dependencies of the main module (or of a workspace's modules),
+	// whose export data may lack what singletongen is about to generate in them.
+	local map[string]*packages.Package
 }
 
 // covers reports whether d has every path.
@@ -506,12 +535,12 @@ func (d *depTypes) covers(paths []string) bool {
 // loadDeps loads the types of the packages at paths from export data: the go command
 // compiles them (it usually has them cached).
 func (l *loader) loadDeps(paths []string) (*depTypes, error) {
-	d := &depTypes{types: map[string]*types.Package{}, errors: map[string]string{}, goErrors: map[string]string{}}
+	d := &depTypes{types: map[string]*types.Package{}, errors: map[string]string{}, goErrors: map[string]string{}, local: map[string]*packages.Package{}}
 	if len(paths) == 0 {
 		return d, nil
 	}
 	loaded, err := packages.Load(&packages.Config{
-		Mode:       packages.NeedName | packages.NeedTypes,
+		Mode:       packages.NeedName | packages.NeedTypes | packages.NeedFiles | packages.NeedModule,
 		Dir:        l.cfg.Dir,
 		BuildFlags: l.buildFlags(),
 		Fset:       l.fset,
@@ -520,6 +549,9 @@ func (l *loader) loadDeps(paths []string) (*depTypes, error) {
 		return nil, goCommandError("loading dependencies", err)
 	}
 	for _, dep := range loaded {
+		if dep.Module != nil && dep.Module.Main {
+			d.local[dep.PkgPath] = dep
+		}
 		switch {
 		case len(dep.Errors) > 0:
 			// The importer says it where the package imports it.
@@ -531,71 +563,3 @@ func (l *loader) loadDeps(paths []string) (*depTypes, error) {
 	l.explainDeps(d, loaded)
 	return d, nil
 }
-
-// check type-checks the annotated packages from their syntax, with their dependencies'
-// types from export data (prefetched, when prefetch is not nil): the go command never
-// compiles the packages generated for.
-func (l *loader) check(annotated []*pkg, prefetch <-chan depsResult) error {
-	var paths []string
-	seen := map[string]bool{}
-	for _, p := range annotated {
-		for _, f := range p.files {
-			for _, spec := range f.Imports {
-				path, err := strconv.Unquote(spec.Path.Value)
-				if err != nil || path == "C" || path == "unsafe" || seen[path] {
-					continue
-				}
-				seen[path] = true
-				paths = append(paths, path)
-			}
-		}
-	}
-	sort.Strings(paths)
-	var deps *depTypes
-	if prefetch != nil {
-		if r := <-prefetch; r.err == nil && r.deps.covers(paths) {
-			deps = r.deps
-		}
-	}
-	if deps == nil {
-		var err error
-		if deps, err = l.loadDeps(paths); err != nil {
-			return err
-		}
-	}
-	for _, p := range annotated {
-		conf := types.Config{
-			GoVersion:   p.goVersion,
-			FakeImportC: true,
-			Importer: importerFunc(func(path string) (*types.Package, error) {
-				if path == "unsafe" {
-					return types.Unsafe, nil
-				}
-				if dep := deps.types[path]; dep != nil {
-					return dep, nil
-				}
-				if why := deps.errors[path]; why != "" {
-					return nil, errors.New(why)
-				}
-				return nil, fmt.Errorf("no export data for %s", path)
-			}),
-			Error: func(err error) {
-				te, ok := err.(types.Error)
-				switch {
-				case !ok:
-				case deps.importError(te.Msg) != "":
-					// The go command's own words, where the package imports what failed.
-					l.problems = append(l.problems, errorAt(te.Pos, "%s", deps.importError(te.Msg)))
-				default:
-					p.typeErrors = append(p.typeErrors, te)
-				}
-			},
-		}
-		p.types, _ = conf.Check(p.path, l.fset, p.files, nil)
-	}
-	return nil
-}
-
-type importerFunc func(path string) (*types.Package, error)
-
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }

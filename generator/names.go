@@ -230,12 +230,15 @@ func (c *checker) importCollisions(content []byte) []error {
 		return []error{fmt.Errorf("%s: reading the generated file's imports: %w", c.p.path, err)}
 	}
 	// The imports of the user's types take names that the package leaves free; those of
-	// the standard library take their own.
+	// the standard library, and package lifecycle, take their own.
 	imported := map[string]bool{}
 	for _, spec := range f.Imports {
 		path, _ := strconv.Unquote(spec.Path.Value)
 		if name, ok := model.StdImports[path]; ok {
 			imported[name] = true
+		}
+		if path == model.LifecyclePath {
+			imported["lifecycle"] = true
 		}
 	}
 	var errs []error

@@ -172,6 +172,10 @@ func (m *Manager) Closes() bool { return m.Close.Method != "" }
 // templates use for them: the types of the user's declarations must not take one of
 // these names for another package.
 var StdImports = map[string]string{
-	"context": "context", "errors": "errors", "fmt": "fmt", "sync": "sync",
-	"sync/atomic": "atomic", "unsafe": "unsafe",
+	"context": "context", "errors": "errors", "fmt": "fmt", "reflect": "reflect",
+	"sync": "sync", "sync/atomic": "atomic", "time": "time", "unsafe": "unsafe",
 }
+
+// LifecyclePath is the import path of package lifecycle, the only package besides the
+// standard library that a generated file may import (with lifecycle=on).
+const LifecyclePath = "github.com/singletongen/singletongen/lifecycle"

@@ -41,9 +41,8 @@ type needs struct {
 	lifecycle     bool // managers that register with package lifecycle
 }
 
-// lifecyclePath is the import path of package lifecycle, the only package besides the
-// standard library that a generated file may import (with lifecycle=on).
-const lifecyclePath = "github.com/singletongen/singletongen/lifecycle"
+// lifecyclePath is the import path of package lifecycle.
+const lifecyclePath = model.LifecyclePath
 
 func needsOf(managers []model.Manager) needs {
 	var n needs
