@@ -536,101 +536,9 @@ func sourceType(needs) []jen.Code {
 //		...
 //	}
 func construct(n needs) []jen.Code {
-	finish := func(s jen.Code, publish jen.Code) *jen.Statement {
-		return jen.Id("finish").Call(s, publish)
-	}
-	// finished renders, with lifecycle=on, the report of the end of the build; discarded,
-	// that of a build whose result nobody will see.
-	finished := func(err jen.Code) []jen.Code {
-		if !n.lifecycle {
-			return nil
-		}
-		return []jen.Code{jen.Id("lc").Dot("Finished").Call(jen.Id("start"), err)}
-	}
-	discarded := func(err jen.Code) []jen.Code {
-		if !n.lifecycle {
-			return nil
-		}
-		return []jen.Code{jen.Id("lc").Dot("Discarded").Call(jen.Id("start"), err)}
-	}
-	var body []jen.Code
-	if n.ctx {
-		body = append(body,
-			jen.Defer().Id("b").Dot("returned").Call(),
-			jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
-				jen.Comment("b runs nested in the build of me, which waits for it meanwhile."),
-				jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
-				jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
-			),
-		)
-	}
-	if n.lifecycle {
-		body = append(body, jen.Id("start").Op(":=").Id("lc").Dot("Started").Call())
-	}
-	ctorCtx := jen.Id("ctx")
-	if n.ctx {
-		ctorCtx = jen.Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Id(chainKeyName).Values(), jen.Id(nodeName).Call(jen.Id("b")))
-	}
-	failure := jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor ").Op("+").Id("what").Op("+").Lit(" in another goroutine"))
-	onFailure := []jen.Code{finish(errorState(failure), jen.False())}
-	if n.lifecycle {
-		onFailure = append([]jen.Code{jen.Err().Op(":=").Add(failure.Clone())}, finish(errorState(jen.Err()), jen.False()))
-		onFailure = append(onFailure, finished(jen.Err())...)
-	}
-	publish := jen.Id("s").Dot("err").Op("==").Nil().Op("||").Id("spec").Dot("cache").Op("&&").Err().Op("!=").Nil()
-	end := []jen.Code{jen.If(jen.Op("!").Add(finish(jen.Id("s"), publish))).Block(
-		append(discarded(jen.Id("s").Dot("err")),
-			jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
-			jen.Return(jen.Nil()),
-		)...,
-	)}
-	finishType := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool()
-	if n.bounded {
-		finishType = jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Params(jen.Id("current").Bool(), jen.Id("evicted").Index().Add(ptrTo(stateName)))
-		end = []jen.Code{
-			jen.List(jen.Id("current"), jen.Id("evicted")).Op(":=").Add(finish(jen.Id("s"), publish)),
-			evictions(n),
-			jen.Id("_").Op("=").Id("spec").Dot("closeAll").Call(jen.Id("evicted")).Comment("before the Get that evicted them returns"),
-			jen.If(jen.Op("!").Id("current")).Block(
-				append(discarded(jen.Id("s").Dot("err")),
-					jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
-					jen.Return(jen.Nil()),
-				)...,
-			),
-		}
-	}
-	instance := []jen.Code{jen.Id("s").Dot("instance").Op("=").Id("c")}
-	if n.lifecycle {
-		instance = append(instance, jen.List(jen.Id("s").Dot("lc"), jen.Id("s").Dot("gone")).Op("=").List(jen.Id("lc"), jen.Make(jen.Chan().Struct())))
-	}
-	cancelled := []jen.Code{
-		jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
-		jen.Comment("the waiters build again with their own contexts."),
-		finish(jen.Nil(), jen.False()),
-		jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Id("ctx").Dot("Err").Call()),
-	}
-	cancelled = append(cancelled, finished(jen.Err())...)
-	cancelled = append(cancelled, jen.Return(errorState(jen.Err())))
-	body = append(body,
-		jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(runName).Call(
-			jen.Func().Params().Params(jen.Id("T"), jen.Error()).Block(
-				jen.Return(jen.Id("ctor").Call(ctorCtx, jen.Id("b").Dot("args"))),
-			),
-			jen.Func().Params(jen.Id("what").String()).Block(onFailure...),
-		),
-		jen.Var().Id("zero").Id("T"),
-		jen.Id("failed").Op(":=").Err().Op("!=").Nil().Op("||").Id("c").Op("==").Id("zero").Op("||").Id("spec").Dot("isNil").Op("!=").Nil().Op("&&").Id("spec").Dot("isNil").Call(jen.Id("c")),
-		jen.If(jen.Id("failed").Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(cancelled...),
-		jen.Id("s").Op(":=").Add(newOf(stateName, field("args", jen.Id("b").Dot("args")), field("err", jen.Err()))),
-		jen.Switch().Block(
-			jen.Case(jen.Err().Op("!=").Nil()),
-			jen.Case(jen.Id("failed")).Block(jen.Id("s").Dot("err").Op("=").Id("spec").Dot("nilErr")),
-			jen.Default().Block(instance...),
-		),
-	)
-	body = append(body, end...)
-	body = append(body, finished(jen.Id("s").Dot("err"))...)
-	body = append(body, jen.Return(jen.Id("s")))
+	body := append(constructStart(n), constructorCall(n))
+	body = append(body, constructOutcome(n)...)
+	body = append(body, constructEnd(n)...)
 	params := []jen.Code{
 		jen.Id("ctx").Qual("context", "Context"),
 		jen.Id("b").Add(ptrTo(buildName)),
@@ -642,10 +550,118 @@ func construct(n needs) []jen.Code {
 		params = append(params, jen.Id("lc").Op("*").Qual(lifecyclePath, "Registration"))
 		what += " It reports the build to lc, after publishing it."
 	}
+	finishType := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool()
+	if n.bounded {
+		finishType = jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Params(jen.Id("current").Bool(), jen.Id("evicted").Index().Add(ptrTo(stateName)))
+	}
 	params = append(params, jen.Id("finish").Add(finishType))
 	return []jen.Code{
 		doc(what).Func().Id(constructName).Types(typeParams()...).Params(params...).Add(ptrTo(stateName)).Block(body...),
 	}
+}
+
+// buildReport renders, with lifecycle=on, the report of the end of a build to lc:
+// lc.Finished(start, err), or lc.Discarded for a build whose result nobody will see.
+func buildReport(n needs, method string, err jen.Code) []jen.Code {
+	if !n.lifecycle {
+		return nil
+	}
+	return []jen.Code{jen.Id("lc").Dot(method).Call(jen.Id("start"), err)}
+}
+
+// finishCall renders finish(s, publish), the end of the build in its manager.
+func finishCall(s, publish jen.Code) *jen.Statement { return jen.Id("finish").Call(s, publish) }
+
+// constructStart renders what comes before the constructor call: with contexts, the
+// mark of a nested build in the build that runs it; with lifecycle=on, the report.
+func constructStart(n needs) []jen.Code {
+	var code []jen.Code
+	if n.ctx {
+		code = append(code,
+			jen.Defer().Id("b").Dot("returned").Call(),
+			jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
+				jen.Comment("b runs nested in the build of me, which waits for it meanwhile."),
+				jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
+				jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
+			),
+		)
+	}
+	if n.lifecycle {
+		code = append(code, jen.Id("start").Op(":=").Id("lc").Dot("Started").Call())
+	}
+	return code
+}
+
+// constructorCall renders the call of the constructor through singletonRun, whose
+// second function ends the build with an error when the constructor leaves its
+// goroutine.
+func constructorCall(n needs) jen.Code {
+	ctorCtx := jen.Id("ctx")
+	if n.ctx {
+		ctorCtx = jen.Qual("context", "WithValue").Call(jen.Id("ctx"), jen.Id(chainKeyName).Values(), jen.Id(nodeName).Call(jen.Id("b")))
+	}
+	failure := jen.Qual("errors", "New").Call(jen.Id("spec").Dot("name").Op("+").Lit(" constructor ").Op("+").Id("what").Op("+").Lit(" in another goroutine"))
+	onFailure := []jen.Code{finishCall(errorState(failure), jen.False())}
+	if n.lifecycle {
+		onFailure = append([]jen.Code{jen.Err().Op(":=").Add(failure.Clone())}, finishCall(errorState(jen.Err()), jen.False()))
+		onFailure = append(onFailure, buildReport(n, "Finished", jen.Err())...)
+	}
+	return jen.List(jen.Id("c"), jen.Err()).Op(":=").Id(runName).Call(
+		jen.Func().Params().Params(jen.Id("T"), jen.Error()).Block(
+			jen.Return(jen.Id("ctor").Call(ctorCtx, jen.Id("b").Dot("args"))),
+		),
+		jen.Func().Params(jen.Id("what").String()).Block(onFailure...),
+	)
+}
+
+// constructOutcome renders the state that the constructor's results make: a failure
+// that the caller's own context caused ends there; otherwise s holds the instance, or
+// the error.
+func constructOutcome(n needs) []jen.Code {
+	instance := []jen.Code{jen.Id("s").Dot("instance").Op("=").Id("c")}
+	if n.lifecycle {
+		instance = append(instance, jen.List(jen.Id("s").Dot("lc"), jen.Id("s").Dot("gone")).Op("=").List(jen.Id("lc"), jen.Make(jen.Chan().Struct())))
+	}
+	cancelled := []jen.Code{
+		jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
+		jen.Comment("the waiters build again with their own contexts."),
+		finishCall(jen.Nil(), jen.False()),
+		jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Id("ctx").Dot("Err").Call()),
+	}
+	cancelled = append(cancelled, buildReport(n, "Finished", jen.Err())...)
+	cancelled = append(cancelled, jen.Return(errorState(jen.Err())))
+	return []jen.Code{
+		jen.Var().Id("zero").Id("T"),
+		jen.Id("failed").Op(":=").Err().Op("!=").Nil().Op("||").Id("c").Op("==").Id("zero").Op("||").Id("spec").Dot("isNil").Op("!=").Nil().Op("&&").Id("spec").Dot("isNil").Call(jen.Id("c")),
+		jen.If(jen.Id("failed").Op("&&").Id("ctx").Dot("Err").Call().Op("!=").Nil()).Block(cancelled...),
+		jen.Id("s").Op(":=").Add(newOf(stateName, field("args", jen.Id("b").Dot("args")), field("err", jen.Err()))),
+		jen.Switch().Block(
+			jen.Case(jen.Err().Op("!=").Nil()),
+			jen.Case(jen.Id("failed")).Block(jen.Id("s").Dot("err").Op("=").Id("spec").Dot("nilErr")),
+			jen.Default().Block(instance...),
+		),
+	}
+}
+
+// constructEnd renders the end of the build in its manager: publishing s (with max=,
+// closing what that evicted), or, when the build was discarded meanwhile, closing it.
+func constructEnd(n needs) []jen.Code {
+	publish := jen.Id("s").Dot("err").Op("==").Nil().Op("||").Id("spec").Dot("cache").Op("&&").Err().Op("!=").Nil()
+	discarded := append(buildReport(n, "Discarded", jen.Id("s").Dot("err")),
+		jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")).Comment("nobody will see it"),
+		jen.Return(jen.Nil()),
+	)
+	end := []jen.Code{jen.If(jen.Op("!").Add(finishCall(jen.Id("s"), publish))).Block(discarded...)}
+	if n.bounded {
+		end = []jen.Code{
+			jen.List(jen.Id("current"), jen.Id("evicted")).Op(":=").Add(finishCall(jen.Id("s"), publish)),
+			evictions(n),
+			jen.Id("_").Op("=").Id("spec").Dot("closeAll").Call(jen.Id("evicted")).Comment("before the Get that evicted them returns"),
+			jen.If(jen.Op("!").Id("current")).Block(discarded...),
+		}
+	}
+	end = append(end, buildReport(n, "Finished", jen.Id("s").Dot("err"))...)
+	return append(end, jen.Return(jen.Id("s")))
 }
 
 // evictions renders, with lifecycle=on, the report of the instances that a build
