@@ -54,8 +54,9 @@ var (
 )
 
 // Observe calls fn, synchronously on the goroutine where it happens, for every event from
-// now on, until stop is called. fn must be fast and must not panic: it runs on the slow
-// paths of Get, Reset and Shutdown, and on the timers of idle drops. stop does not wait
+// now on, until stop is called. fn must be fast, must not panic and must not call
+// [Shutdown]: it runs on the slow paths of Get, Reset and Shutdown, and on the timers of
+// idle drops. stop does not wait
 // for calls of fn already under way on other goroutines; calling it again does nothing.
 func Observe(fn func(Event)) (stop func()) {
 	o := &observer{fn}

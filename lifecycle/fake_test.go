@@ -77,12 +77,20 @@ func (f *fake) build(ctor func()) {
 	f.reg.Finished(start, nil)
 }
 
-// restore puts back instances that clear took, as a test hook's cleanup does.
-func (f *fake) restore(insts []*instance) {
+// setAside takes the instances out, as a test hook does, and returns what its cleanup
+// does: put them back and report it.
+func (f *fake) setAside() (restore func()) {
 	f.mu.Lock()
-	f.insts = append(f.insts, insts...)
+	insts := f.insts
+	f.insts = nil
 	f.mu.Unlock()
-	f.reg.Restored()
+	relist := f.reg.SetAside()
+	return func() {
+		f.mu.Lock()
+		f.insts = append(f.insts, insts...)
+		f.mu.Unlock()
+		relist()
+	}
 }
 
 // clear drops the instances without closing them, as if another Reset had taken them.

@@ -117,28 +117,35 @@ func TestShutdownWaitingForAnothersResetHonoursCtx(t *testing.T) {
 	}
 }
 
-// A manager that a test hook emptied leaves the registry at the next sweep; Restored,
-// from the hook's cleanup, lists it again with the time and order of its last build.
-func TestRestoredListsAgain(t *testing.T) {
+// A manager whose instances a test hook set aside leaves the registry at the next sweep;
+// the hook's cleanup lists it again with the order of the build that made them, not that
+// of what the test built meanwhile: a dependency rebuilt in a test's window is still
+// closed after the dependent built on the instance that comes back.
+func TestSetAsideRestoresListingAndOrder(t *testing.T) {
 	isolate(t)
 	log := new(journal)
-	a := newFake(t, "test.A", false, log)
+	a := newFake(t, "test.A", false, log) // built on B
 	b := newFake(t, "test.B", false, log)
 	b.build(nil)
 	a.build(nil)
 	before := Instances()
 
-	a.mu.Lock()
-	setAside := a.insts
-	a.mu.Unlock()
-	a.clear()
-	if got := Instances(); len(got) != 1 || got[0].Name != "test.B" {
-		t.Fatalf("Instances() during the override = %+v, want test.B alone", got)
+	restore := b.setAside()
+	if got := Instances(); len(got) != 1 || got[0].Name != "test.A" {
+		t.Fatalf("Instances() during the override = %+v, want test.A alone", got)
 	}
-	if isListed(t, a.reg) {
-		t.Fatal("test.A, holding nothing, is still listed after a sweep")
+	if isListed(t, b.reg) {
+		t.Fatal("test.B, holding nothing, is still listed after a sweep")
 	}
-	a.restore(setAside)
+	b.build(nil) // the test's own B, built after A
+	b.mu.Lock()
+	built := b.insts
+	b.insts = nil // which the cleanup closes, outside the registry
+	b.mu.Unlock()
+	for _, in := range built {
+		in.closes.Add(1)
+	}
+	restore()
 	if got := Instances(); !slices.Equal(got, before) {
 		t.Fatalf("Instances() after the restore = %+v, want %+v", got, before)
 	}
@@ -148,15 +155,17 @@ func TestRestoredListsAgain(t *testing.T) {
 	if got, want := log.get(), []string{"test.A", "test.B"}; !slices.Equal(got, want) {
 		t.Errorf("journal %v, want %v", got, want)
 	}
+	a.checkClosedOnce()
+	b.checkClosedOnce()
 }
 
-// Restored of a manager that never built lists nothing.
-func TestRestoredBeforeAnyBuild(t *testing.T) {
+// SetAside of a manager that never built restores nothing.
+func TestSetAsideBeforeAnyBuild(t *testing.T) {
 	isolate(t)
 	a := newFake(t, "test.A", false, nil)
-	a.reg.Restored()
+	a.reg.SetAside()()
 	if isListed(t, a.reg) {
-		t.Error("a manager that never built is listed after Restored")
+		t.Error("a manager that never built is listed after its restore")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -31,10 +32,10 @@ type Manager struct {
 }
 
 // Register returns the registration of a manager. It takes no global lock and does not
-// yet list the manager: a manager joins the registry at its first successful build
-// ([Registration.Finished] with a nil error), and leaves it once [Shutdown], [Instances]
-// or another manager joining sees it hold nothing, so that managers made for a while
-// (one per test, one per component) are not kept forever.
+// yet list the manager: a manager joins the registry when its first build starts
+// ([Registration.Started]), so that Shutdown discards that build too, and leaves it once
+// [Shutdown], [Instances] or another manager joining sees it hold nothing, so that
+// managers made for a while (one per test, one per component) are not kept forever.
 func Register(m Manager) *Registration {
 	if m.Len == nil || m.Reset == nil {
 		panic(fmt.Sprintf("lifecycle: Register: manager %q without Len or Reset", m.Name))
@@ -71,14 +72,21 @@ type Registration struct {
 	closing   atomic.Bool
 }
 
-// Started reports that a build begins and returns its start time.
+// Started reports that a build begins and returns its start time. It lists the manager
+// if it is not listed: until the build ends, the manager's Len counts it.
 func (r *Registration) Started() time.Time {
 	start := time.Now()
 	if r == nil {
 		return start
 	}
+	r.mu.Lock()
+	sweepDue := r.list()
+	r.mu.Unlock()
 	if obs := observers.Load(); obs != nil {
 		emit(*obs, Event{Kind: BuildStarted, Name: r.m.Name, Time: start})
+	}
+	if sweepDue {
+		sweep()
 	}
 	return start
 }
@@ -140,16 +148,24 @@ func (r *Registration) Held(gone <-chan struct{}) {
 	r.list()
 }
 
-// Restored reports that a test hook's cleanup put back the instances it had set aside,
-// which the manager did not count meanwhile: the manager is listed again, with the order
-// of its last build, if it left.
-func (r *Registration) Restored() {
+// SetAside reports that a test hook set aside the instances that the manager holds, and
+// returns the function that the hook's cleanup calls once they are back. The manager does
+// not count them meanwhile, and may leave the registry; restore lists it again, with the
+// order, time and duration of the build that made them, whatever the test built since.
+func (r *Registration) SetAside() (restore func()) {
 	if r == nil {
-		return
+		return func() {}
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.seq != 0 {
+	seq, built, took := r.seq, r.built, r.took
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if seq == 0 {
+			return // nothing was built before the hook
+		}
+		r.seq, r.built, r.took = seq, built, took
 		r.list()
 	}
 }
@@ -262,8 +278,17 @@ func sweep() []entry {
 	registry.mu.Lock()
 	registry.sweepAt = 2 * len(registry.listed)
 	registry.mu.Unlock()
-	slices.SortFunc(open, func(a, b entry) int { return cmp.Compare(b.seq, a.seq) })
+	slices.SortFunc(open, func(a, b entry) int { return cmp.Compare(newness(b.seq), newness(a.seq)) })
 	return open
+}
+
+// newness orders managers by their last completed build; one whose first build is still
+// in flight is newer than all: what it builds may ask for any of them.
+func newness(seq uint64) uint64 {
+	if seq == 0 {
+		return math.MaxUint64
+	}
+	return seq
 }
 
 // holding reports whether r is listed and holds instances, or is being reset by a
@@ -303,7 +328,8 @@ func Instances() []Info {
 	slices.Reverse(open)
 	infos := make([]Info, 0, len(open))
 	for _, e := range open {
-		if e.n > 0 { // not one that a Shutdown is closing
+		// Not one that a Shutdown is closing, nor one whose first build is in flight.
+		if e.n > 0 && e.seq != 0 {
 			infos = append(infos, Info{Name: e.r.m.Name, Keyed: e.r.m.Keyed, Keys: e.n, Built: e.built, BuildDuration: e.took})
 		}
 	}
@@ -322,19 +348,26 @@ const maxRounds = 16
 //
 // Shutdown repeats these rounds until no registered manager holds an instance, so that
 // instances built meanwhile, say by a Close that asked for another singleton, are closed
-// too; it gives up when ctx is done or after 16 rounds. It returns nil when everything
+// too; it gives up when ctx is done, even if a Close that ignores ctx is still running,
+// or after 16 rounds. It returns nil when everything
 // closed cleanly, and otherwise the errors of Close, each prefixed with its singleton's
 // name, joined with one that names the singletons left open when ctx ended (matching
 // ctx.Err() with [errors.Is]) or when the rounds ran out.
 //
 // Shutdown may be called more than once, and concurrently: each manager closes every
-// instance exactly once whoever resets it. It does not stop anything from building: a Get
-// after Shutdown returned builds again, as after a manager's Reset, and the manager is
-// listed again.
+// instance exactly once whoever resets it, and a Shutdown that finds another closing a
+// manager waits for it before it goes on. A Close(ctx) may call Shutdown with its ctx:
+// that Shutdown leaves its caller's manager to its caller. An observer must not call
+// Shutdown, nor a Close with another context: it would wait for itself until ctx ends.
+//
+// It does not stop anything from building: a Get after Shutdown returned builds again,
+// as after a manager's Reset, and the manager is listed again. While Gets go on during
+// Shutdown, the order holds for what was built before it: a dependent rebuilt meanwhile
+// on a dependency that this round closes is closed in the next round.
 func Shutdown(ctx context.Context) error {
 	var errs []error
 	for range maxRounds {
-		open := sweep()
+		open := sweepFor(ctx)
 		if len(open) == 0 {
 			return errors.Join(errs...)
 		}
@@ -351,29 +384,75 @@ func Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	if open := sweep(); len(open) > 0 {
+	if open := sweepFor(ctx); len(open) > 0 {
 		errs = append(errs, fmt.Errorf("lifecycle: shutdown: still building after %d rounds; still open: %s", maxRounds, names(nil, open)))
 	}
 	return errors.Join(errs...)
 }
 
+// resetChain is the value that the context of a manager's Reset carries: the managers
+// that the Shutdowns under way are resetting, innermost first.
+type resetChain struct {
+	r     *Registration
+	outer *resetChain
+}
+
+type resetKey struct{}
+
+// resetBy reports whether a Shutdown that ctx comes from is resetting r: a Close that
+// calls Shutdown with its context must not wait for its own manager's Reset.
+func resetBy(ctx context.Context, r *Registration) bool {
+	for c, _ := ctx.Value(resetKey{}).(*resetChain); c != nil; c = c.outer {
+		if c.r == r {
+			return true
+		}
+	}
+	return false
+}
+
+// resetResult is what a manager's Reset returned, or the panic it raised.
+type resetResult struct {
+	held  <-chan struct{}
+	err   error
+	panic any
+}
+
 // reset resets the manager for Shutdown, one Shutdown at a time, unless it held nothing
 // when the caller looked (another Shutdown was closing it: reset waits for that), and
 // waits until the instances that With calls held are closed. It reports whether
-// everything was closed before ctx was done, and returns what closing returned.
+// everything was closed before ctx was done, and returns what closing returned. The
+// Reset runs on a goroutine of its own, so that a Close that ignores ctx cannot keep
+// Shutdown past it.
 func (r *Registration) reset(ctx context.Context, holds bool) (closed bool, err error) {
 	select {
 	case r.resetting <- struct{}{}:
 	case <-ctx.Done():
 		return false, nil
 	}
-	var held <-chan struct{}
-	if holds {
-		r.closing.Store(true)
-		held, err = r.m.Reset(ctx)
-		r.closing.Store(false)
+	done := make(chan resetResult, 1)
+	go func() {
+		var res resetResult
+		defer func() {
+			res.panic = recover()
+			r.closing.Store(false)
+			<-r.resetting
+			done <- res
+		}()
+		if holds {
+			r.closing.Store(true)
+			res.held, res.err = r.m.Reset(context.WithValue(ctx, resetKey{}, &resetChain{r, outerChain(ctx)}))
+		}
+	}()
+	var res resetResult
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return false, nil // the Reset goes on, and frees the slot when it returns
 	}
-	<-r.resetting
+	if res.panic != nil {
+		panic(res.panic)
+	}
+	held, err := res.held, res.err
 	if held != nil && !wait(ctx, held) {
 		return false, err
 	}
@@ -388,6 +467,22 @@ func (r *Registration) reset(ctx context.Context, holds bool) (closed bool, err 
 		}
 	}
 	return true, err
+}
+
+// outerChain returns the managers that the Shutdowns that ctx comes from are resetting.
+func outerChain(ctx context.Context) *resetChain {
+	c, _ := ctx.Value(resetKey{}).(*resetChain)
+	return c
+}
+
+// sweepFor is sweep for a Shutdown with ctx: without the managers that the Shutdowns
+// that ctx comes from are resetting, whose Close called this one.
+func sweepFor(ctx context.Context) []entry {
+	open := sweep()
+	if outerChain(ctx) == nil {
+		return open
+	}
+	return slices.DeleteFunc(open, func(e entry) bool { return resetBy(ctx, e.r) })
 }
 
 // wait reports whether held is closed, waiting for it until ctx is done.

@@ -39,37 +39,50 @@ func cellType(n needs) []jen.Code {
 			return jen.Id("c").Dot("install").Call(jen.Id("state"), jen.Id(what))
 		}
 		cleanup := jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(install("prev"))
+		var aside []jen.Code
 		if n.lifecycle {
-			cleanup = jen.Id("c").Dot("restore").Call(jen.Id("state"), jen.Id("prev"), jen.Id("spec"))
+			cleanup = jen.Id("c").Dot("restore").Call(jen.Id("state"), jen.Id("prev"), jen.Id("spec"), jen.Id("relist"))
+			aside = setAside(jen.Id("c"))
 			code = append(code, cellRestore())
 		}
-		code = append(code, installForTest("c", cellName, "s", stateName, cleanup, install, statePtr()))
+		code = append(code, installForTest("c", cellName, "s", stateName, install, aside, cleanup, statePtr()))
 	}
 	return code
 }
 
 // cellRestore renders the end of a test hook's window with lifecycle=on:
 //
-//	func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T]) {
+//	func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T], relist func()) {
 //		s := c.install(state, prev)
-//		c.mu.Lock()
-//		lc := c.lc
-//		c.mu.Unlock()
-//		lc.Restored()
+//		relist()
 //		c.report("test", s)
 //		_ = spec.dropClose(s)
 //	}
 func cellRestore() jen.Code {
-	return doc("restore puts back prev, what a test hook set aside, and closes what the test built; it tells package lifecycle of both, for the manager did not count prev meanwhile.").
-		Add(method("c", cellName, "restore")).Params(statePtr(), jen.Id("prev").Add(ptrTo(stateName)), specParam()).Block(
+	return doc("restore puts back prev, what a test hook set aside, and closes what the test built; relist tells package lifecycle that prev is back, for the manager did not count it meanwhile.").
+		Add(method("c", cellName, "restore")).Params(statePtr(), jen.Id("prev").Add(ptrTo(stateName)), specParam(), jen.Id("relist").Func().Params()).Block(
 		jen.Id("s").Op(":=").Id("c").Dot("install").Call(jen.Id("state"), jen.Id("prev")),
-		jen.Id("c").Dot("mu").Dot("Lock").Call(),
-		jen.Id("lc").Op(":=").Id("c").Dot("lc"),
-		jen.Id("c").Dot("mu").Dot("Unlock").Call(),
-		jen.Id("lc").Dot("Restored").Call(),
+		jen.Id("relist").Call(),
 		jen.Id("c").Dot("report").Call(jen.Lit("test"), jen.Id("s")),
 		jen.Id("_").Op("=").Id("spec").Dot("dropClose").Call(jen.Id("s")),
 	)
+}
+
+// setAside renders, for the test hooks of x, a cell or a map, with lifecycle=on, the
+// report of what the hook sets aside, outside the manager's lock as package lifecycle
+// asks:
+//
+//	c.mu.Lock()
+//	lc := c.lc
+//	c.mu.Unlock()
+//	relist := lc.SetAside()
+func setAside(x *jen.Statement) []jen.Code {
+	return []jen.Code{
+		x.Clone().Dot("mu").Dot("Lock").Call(),
+		jen.Id("lc").Op(":=").Add(x.Clone()).Dot("lc"),
+		x.Clone().Dot("mu").Dot("Unlock").Call(),
+		jen.Id("relist").Op(":=").Id("lc").Dot("SetAside").Call(),
+	}
 }
 
 // statePtr renders the parameter of the cell's methods that points to the state.
@@ -381,20 +394,22 @@ func cellReport() jen.Code {
 }
 
 // installForTest renders the method of a cell or map that the test hooks call; install
-// renders the call of its install method, cleanup the end of the test's window, and
-// lead are the parameters it takes first:
+// renders the call of its install method, aside what follows it, cleanup the end of the
+// test's window, and lead are the parameters it takes first:
 //
 //	func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 //		singletonGuard(tb, hook)
 //		prev := c.install(state, s)
 //		tb.Cleanup(func() { _ = spec.dropClose(c.install(state, prev)) })
 //	}
-func installForTest(x, holder, param, paramType string, cleanup jen.Code, install func(what string) *jen.Statement, lead ...jen.Code) jen.Code {
+func installForTest(x, holder, param, paramType string, install func(what string) *jen.Statement, aside []jen.Code, cleanup jen.Code, lead ...jen.Code) jen.Code {
 	params := append(lead, jen.Id("tb").Id(tbName), jen.Id("hook").String(), jen.Id(param).Add(ptrTo(paramType)), specParam())
-	return doc("installForTest installs "+param+" until tb's test ends, then restores what was there and closes what the test built.").
-		Add(method(x, holder, "installForTest")).Params(params...).Block(
+	body := []jen.Code{
 		jen.Id(guardName).Call(jen.Id("tb"), jen.Id("hook")),
 		jen.Id("prev").Op(":=").Add(install(param)),
-		jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(cleanup)),
-	)
+	}
+	body = append(body, aside...)
+	body = append(body, jen.Id("tb").Dot("Cleanup").Call(jen.Func().Params().Block(cleanup)))
+	return doc("installForTest installs " + param + " until tb's test ends, then restores what was there and closes what the test built.").
+		Add(method(x, holder, "installForTest")).Params(params...).Block(body...)
 }

@@ -85,9 +85,9 @@ func mapType(n needs) []jen.Code {
 		mapRemove(n),
 		mapInvalidate(n),
 		mapCount(),
-		mapInstall(n),
-		mapReset(n),
 	}
+	code = append(code, mapInstall(n)...)
+	code = append(code, mapReset(n))
 	if n.lifecycle {
 		code = append(code, mapRegister(), mapHeldCount(), mapShutdown(n), mapReport())
 	}
@@ -103,35 +103,31 @@ func mapType(n needs) []jen.Code {
 			install = func(what string) *jen.Statement { return mSel("install").Call(jen.Id(what), jen.Id("spec")) }
 		}
 		cleanup := jen.Id("_").Op("=").Id("spec").Dot("dropAll").Call(install("prev"))
+		var aside []jen.Code
 		if n.lifecycle {
-			cleanup = mSel("restore").Call(jen.Id("prev"), jen.Id("spec"))
+			cleanup = mSel("restore").Call(jen.Id("prev"), jen.Id("spec"), jen.Id("relist"))
+			aside = setAside(jen.Id("m"))
 			code = append(code, mapRestore(install))
 		}
-		code = append(code, installForTest("m", mapName, "x", indexName, cleanup, install))
+		code = append(code, installForTest("m", mapName, "x", indexName, install, aside, cleanup))
 	}
 	return code
 }
 
 // mapRestore renders the end of a test hook's window with lifecycle=on:
 //
-//	func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+//	func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T], relist func()) {
 //		x := m.install(prev)
-//		m.mu.Lock()
-//		lc := m.lc
-//		m.mu.Unlock()
-//		lc.Restored()
-//		lc.Dropped("test", len(x.instances))
+//		relist()
+//		m.report("test", len(x.instances))
 //		_ = spec.dropAll(x)
 //	}
 func mapRestore(install func(what string) *jen.Statement) jen.Code {
-	return doc("restore puts back prev, the instances that a test hook set aside, and closes those that the test built; it tells package lifecycle of both, for the manager did not count prev meanwhile.").
-		Add(method("m", mapName, "restore")).Params(jen.Id("prev").Add(ptrTo(indexName)), specParam()).Block(
+	return doc("restore puts back prev, the instances that a test hook set aside, and closes those that the test built; relist tells package lifecycle that prev is back, for the manager did not count it meanwhile.").
+		Add(method("m", mapName, "restore")).Params(jen.Id("prev").Add(ptrTo(indexName)), specParam(), jen.Id("relist").Func().Params()).Block(
 		jen.Id("x").Op(":=").Add(install("prev")),
-		mSel("mu", "Lock").Call(),
-		jen.Id("lc").Op(":=").Add(mSel("lc")),
-		mSel("mu", "Unlock").Call(),
-		jen.Id("lc").Dot("Restored").Call(),
-		jen.Id("lc").Dot("Dropped").Call(jen.Lit("test"), jen.Len(jen.Id("x").Dot("instances"))),
+		jen.Id("relist").Call(),
+		mSel("report").Call(jen.Lit("test"), jen.Len(jen.Id("x").Dot("instances"))),
 		jen.Id("_").Op("=").Id("spec").Dot("dropAll").Call(jen.Id("x")),
 	)
 }
@@ -516,11 +512,15 @@ func mapCount() jen.Code {
 }
 
 // mapInstall renders the one place, other than a build, that replaces what a keyed
-// manager holds:
+// manager holds, with and without the lock held:
 //
 //	func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 //		m.mu.Lock()
 //		defer m.mu.Unlock()
+//		return m.swap(x)
+//	}
+//
+//	func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 //		prev := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
 //		if prev == nil || prev.all == nil {
 //			prev = &singletonIndex[A, T]{instances: m.writable()}
@@ -535,10 +535,8 @@ func mapCount() jen.Code {
 //		}
 //		return prev
 //	}
-func mapInstall(n needs) jen.Code {
+func mapInstall(n needs) []jen.Code {
 	body := []jen.Code{
-		mSel("mu", "Lock").Call(),
-		jen.Defer().Add(mSel("mu", "Unlock")).Call(),
 		jen.Comment("A test hook's fake is returned as it is, for the cleanup of the hook that"),
 		jen.Comment("installed it to put back."),
 		jen.Id("prev").Op(":=").Add(loadAs(indexName, mSel("index"))),
@@ -573,8 +571,20 @@ func mapInstall(n needs) jen.Code {
 		}
 	}
 	body = append(body, jen.If(jen.Id("x").Op("!=").Nil()).Block(restore...), jen.Return(jen.Id("prev")))
-	return doc("install publishes x, discards every build in flight, whose waiters build again at once, and returns what it replaced: a test hook's fake as it was, or an index of the instances held. The instances of x are held from then on, none dropped.").
-		Add(method("m", mapName, "install")).Params(params...).Add(ptrTo(indexName)).Block(body...)
+	args := []jen.Code{jen.Id("x")}
+	if n.bounded {
+		args = append(args, jen.Id("spec"))
+	}
+	return []jen.Code{
+		doc("install publishes x, discards every build in flight, whose waiters build again at once, and returns what it replaced: a test hook's fake as it was, or an index of the instances held. The instances of x are held from then on, none dropped.").
+			Add(method("m", mapName, "install")).Params(params...).Add(ptrTo(indexName)).Block(
+			mSel("mu", "Lock").Call(),
+			jen.Defer().Add(mSel("mu", "Unlock")).Call(),
+			jen.Return(mSel("swap").Call(args...)),
+		),
+		doc("swap is install with m.mu held.").
+			Add(method("m", mapName, "swap")).Params(params...).Add(ptrTo(indexName)).Block(body...),
+	}
 }
 
 // mapReset renders Reset's work:
@@ -642,17 +652,19 @@ func mapHeldCount() jen.Code {
 // mapShutdown renders what lifecycle.Shutdown does to a keyed manager: Reset, with its
 // context for Close, leaving a test's fake installed, and telling what With still holds.
 func mapShutdown(n needs) jen.Code {
-	install := mSel("install").Call(jen.Nil())
+	install := mSel("swap").Call(jen.Nil())
 	if n.bounded {
-		install = mSel("install").Call(jen.Nil(), jen.Id("spec"))
+		install = mSel("swap").Call(jen.Nil(), jen.Id("spec"))
 	}
 	return doc("shutdown drops every instance and discards every build in flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It closes with ctx the instances that no With holds, and returns what closing returned, joined; claim reports the others to package lifecycle.").
 		Add(method("m", mapName, "shutdown")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Error().Block(
 		mSel("mu", "Lock").Call(),
-		jen.Id("fake").Op(":=").Add(loadAs(indexName, mSel("index"))),
-		mSel("mu", "Unlock").Call(),
-		jen.If(jen.Id("fake").Op("!=").Nil().Op("&&").Id("fake").Dot("all").Op("!=").Nil()).Block(jen.Return(jen.Nil())),
+		jen.If(jen.Id("fake").Op(":=").Add(loadAs(indexName, mSel("index"))), jen.Id("fake").Op("!=").Nil().Op("&&").Id("fake").Dot("all").Op("!=").Nil()).Block(
+			mSel("mu", "Unlock").Call(),
+			jen.Return(jen.Nil()),
+		),
 		jen.Id("x").Op(":=").Add(install),
+		mSel("mu", "Unlock").Call(),
 		mSel("report").Call(jen.Lit("shutdown"), jen.Len(jen.Id("x").Dot("instances"))),
 		jen.Var().Id("errs").Index().Error(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(

@@ -995,6 +995,11 @@ func (m *singletonMap[A, T]) count() int {
 func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.swap(x)
+}
+
+// swap is install with m.mu held.
+func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	// A test hook's fake is returned as it is, for the cleanup of the hook that
 	// installed it to put back.
 	prev := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))

@@ -831,14 +831,11 @@ func (c *singletonCell[A, T]) report(reason string, s *singletonState[A, T]) {
 }
 
 // restore puts back prev, what a test hook set aside, and closes what the test
-// built; it tells package lifecycle of both, for the manager did not count
-// prev meanwhile.
-func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T]) {
+// built; relist tells package lifecycle that prev is back, for the manager did
+// not count it meanwhile.
+func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T], relist func()) {
 	s := c.install(state, prev)
-	c.mu.Lock()
-	lc := c.lc
-	c.mu.Unlock()
-	lc.Restored()
+	relist()
 	c.report("test", s)
 	_ = spec.dropClose(s)
 }
@@ -848,8 +845,12 @@ func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonStat
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
+	c.mu.Lock()
+	lc := c.lc
+	c.mu.Unlock()
+	relist := lc.SetAside()
 	tb.Cleanup(func() {
-		c.restore(state, prev, spec)
+		c.restore(state, prev, spec, relist)
 	})
 }
 

@@ -751,6 +751,11 @@ func (m *singletonMap[A, T]) count() int {
 func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.swap(x)
+}
+
+// swap is install with m.mu held.
+func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T]) *singletonIndex[A, T] {
 	// A test hook's fake is returned as it is, for the cleanup of the hook that
 	// installed it to put back.
 	prev := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
@@ -806,12 +811,12 @@ func (m *singletonMap[A, T]) heldCount() int {
 // joined; claim reports the others to package lifecycle.
 func (m *singletonMap[A, T]) shutdown(ctx context.Context, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
-	fake := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
-	m.mu.Unlock()
-	if fake != nil && fake.all != nil {
+	if fake := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); fake != nil && fake.all != nil {
+		m.mu.Unlock()
 		return nil
 	}
-	x := m.install(nil)
+	x := m.swap(nil)
+	m.mu.Unlock()
 	m.report("shutdown", len(x.instances))
 	var errs []error
 	for _, s := range x.instances {
@@ -832,15 +837,12 @@ func (m *singletonMap[A, T]) report(reason string, n int) {
 }
 
 // restore puts back prev, the instances that a test hook set aside, and closes
-// those that the test built; it tells package lifecycle of both, for the
-// manager did not count prev meanwhile.
-func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+// those that the test built; relist tells package lifecycle that prev is back,
+// for the manager did not count it meanwhile.
+func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T], relist func()) {
 	x := m.install(prev)
-	m.mu.Lock()
-	lc := m.lc
-	m.mu.Unlock()
-	lc.Restored()
-	lc.Dropped("test", len(x.instances))
+	relist()
+	m.report("test", len(x.instances))
 	_ = spec.dropAll(x)
 }
 
@@ -849,8 +851,12 @@ func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singleton
 func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := m.install(x)
+	m.mu.Lock()
+	lc := m.lc
+	m.mu.Unlock()
+	relist := lc.SetAside()
 	tb.Cleanup(func() {
-		m.restore(prev, spec)
+		m.restore(prev, spec, relist)
 	})
 }
 

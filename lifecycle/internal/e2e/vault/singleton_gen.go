@@ -930,14 +930,11 @@ func (c *singletonCell[A, T]) report(reason string, s *singletonState[A, T]) {
 }
 
 // restore puts back prev, what a test hook set aside, and closes what the test
-// built; it tells package lifecycle of both, for the manager did not count
-// prev meanwhile.
-func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T]) {
+// built; relist tells package lifecycle that prev is back, for the manager did
+// not count it meanwhile.
+func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T], relist func()) {
 	s := c.install(state, prev)
-	c.mu.Lock()
-	lc := c.lc
-	c.mu.Unlock()
-	lc.Restored()
+	relist()
 	c.report("test", s)
 	_ = spec.dropClose(s)
 }
@@ -947,8 +944,12 @@ func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonStat
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
+	c.mu.Lock()
+	lc := c.lc
+	c.mu.Unlock()
+	relist := lc.SetAside()
 	tb.Cleanup(func() {
-		c.restore(state, prev, spec)
+		c.restore(state, prev, spec, relist)
 	})
 }
 
@@ -1189,6 +1190,11 @@ func (m *singletonMap[A, T]) count() int {
 func (m *singletonMap[A, T]) install(x *singletonIndex[A, T], spec *singletonSpec[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.swap(x, spec)
+}
+
+// swap is install with m.mu held.
+func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T], spec *singletonSpec[A, T]) *singletonIndex[A, T] {
 	// A test hook's fake is returned as it is, for the cleanup of the hook that
 	// installed it to put back.
 	prev := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
@@ -1251,12 +1257,12 @@ func (m *singletonMap[A, T]) heldCount() int {
 // joined; claim reports the others to package lifecycle.
 func (m *singletonMap[A, T]) shutdown(ctx context.Context, spec *singletonSpec[A, T]) error {
 	m.mu.Lock()
-	fake := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
-	m.mu.Unlock()
-	if fake != nil && fake.all != nil {
+	if fake := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); fake != nil && fake.all != nil {
+		m.mu.Unlock()
 		return nil
 	}
-	x := m.install(nil, spec)
+	x := m.swap(nil, spec)
+	m.mu.Unlock()
 	m.report("shutdown", len(x.instances))
 	var errs []error
 	for _, s := range x.instances {
@@ -1317,15 +1323,12 @@ func (m *singletonMap[A, T]) place(s *singletonState[A, T]) {
 }
 
 // restore puts back prev, the instances that a test hook set aside, and closes
-// those that the test built; it tells package lifecycle of both, for the
-// manager did not count prev meanwhile.
-func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T]) {
+// those that the test built; relist tells package lifecycle that prev is back,
+// for the manager did not count it meanwhile.
+func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T], relist func()) {
 	x := m.install(prev, spec)
-	m.mu.Lock()
-	lc := m.lc
-	m.mu.Unlock()
-	lc.Restored()
-	lc.Dropped("test", len(x.instances))
+	relist()
+	m.report("test", len(x.instances))
 	_ = spec.dropAll(x)
 }
 
@@ -1334,8 +1337,12 @@ func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singleton
 func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := m.install(x, spec)
+	m.mu.Lock()
+	lc := m.lc
+	m.mu.Unlock()
+	relist := lc.SetAside()
 	tb.Cleanup(func() {
-		m.restore(prev, spec)
+		m.restore(prev, spec, relist)
 	})
 }
 
