@@ -51,6 +51,7 @@ func NewDB(ctx context.Context, dsn string) (*sql.DB, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4) // keep what it opened: a shared pool is busy again soon
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, err
