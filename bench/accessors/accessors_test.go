@@ -6,6 +6,7 @@ package accessors
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,8 @@ var (
 	sinkStringArg *StringArg
 	sinkKeyed     *Keyed
 	sinkCtx       *Ctx
+	sinkFunc      *FuncClient
+	sinkLifecycle *Lifecycle
 	sinkAny       any
 	sinkErr       error
 )
@@ -682,3 +685,181 @@ func BenchmarkThundering(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkFunc reads managers of annotated constructor functions beside those of
+// annotated types of the same shape: decl=type is GetNoArg (GetNoArgErr), decl=func is
+// GetFuncNoArg (GetFuncNoArgErr). They should cost the same.
+func BenchmarkFunc(b *testing.B) {
+	GetNoArg()
+	GetFuncNoArg()
+	GetNoArgErr()
+	GetFuncNoArgErr()
+	mt, mf := GetNoArgManager(), GetFuncNoArgManager()
+	b.Run("result=T/accessor=GetT/decl=type", func(b *testing.B) {
+		for b.Loop() {
+			sinkNoArg = GetNoArg()
+		}
+	})
+	b.Run("result=T/accessor=GetT/decl=func", func(b *testing.B) {
+		for b.Loop() {
+			sinkFunc = GetFuncNoArg()
+		}
+	})
+	b.Run("result=T/accessor=manager.Get/decl=type", func(b *testing.B) {
+		for b.Loop() {
+			sinkNoArg = mt.Get()
+		}
+	})
+	b.Run("result=T/accessor=manager.Get/decl=func", func(b *testing.B) {
+		for b.Loop() {
+			sinkFunc = mf.Get()
+		}
+	})
+	b.Run("result=T,error/accessor=GetT/decl=type", func(b *testing.B) {
+		for b.Loop() {
+			sinkNoArgErr, sinkErr = GetNoArgErr()
+		}
+	})
+	b.Run("result=T,error/accessor=GetT/decl=func", func(b *testing.B) {
+		for b.Loop() {
+			sinkFunc, sinkErr = GetFuncNoArgErr()
+		}
+	})
+}
+
+func BenchmarkFuncParallel(b *testing.B) {
+	GetNoArg()
+	GetFuncNoArg()
+	b.Run("result=T/accessor=GetT/decl=type", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			reads := 0
+			var got *NoArg
+			for pb.Next() {
+				reads++
+				got = GetNoArg()
+			}
+			check(b, got, reads)
+		})
+	})
+	b.Run("result=T/accessor=GetT/decl=func", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			reads := 0
+			var got *FuncClient
+			for pb.Next() {
+				reads++
+				got = GetFuncNoArg()
+			}
+			check(b, got, reads)
+		})
+	})
+}
+
+// BenchmarkLifecycle reads a manager with lifecycle=on (registered with package
+// lifecycle at its first build) beside the plain NoArg of the same shape.
+func BenchmarkLifecycle(b *testing.B) {
+	GetNoArg()
+	GetLifecycle()
+	moff, mon := GetNoArgManager(), GetLifecycleManager()
+	b.Run("accessor=GetT/lifecycle=off", func(b *testing.B) {
+		for b.Loop() {
+			sinkNoArg = GetNoArg()
+		}
+	})
+	b.Run("accessor=GetT/lifecycle=on", func(b *testing.B) {
+		for b.Loop() {
+			sinkLifecycle = GetLifecycle()
+		}
+	})
+	b.Run("accessor=manager.Get/lifecycle=off", func(b *testing.B) {
+		for b.Loop() {
+			sinkNoArg = moff.Get()
+		}
+	})
+	b.Run("accessor=manager.Get/lifecycle=on", func(b *testing.B) {
+		for b.Loop() {
+			sinkLifecycle = mon.Get()
+		}
+	})
+}
+
+func BenchmarkLifecycleParallel(b *testing.B) {
+	GetNoArg()
+	GetLifecycle()
+	b.Run("accessor=GetT/lifecycle=off", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			reads := 0
+			var got *NoArg
+			for pb.Next() {
+				reads++
+				got = GetNoArg()
+			}
+			check(b, got, reads)
+		})
+	})
+	b.Run("accessor=GetT/lifecycle=on", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			reads := 0
+			var got *Lifecycle
+			for pb.Next() {
+				reads++
+				got = GetLifecycle()
+			}
+			check(b, got, reads)
+		})
+	})
+}
+
+// BenchmarkWith calls With on a built instance, beside Get on the same manager: With
+// holds the instance (an atomic add, and one to let go) and calls fn.
+func BenchmarkWith(b *testing.B) {
+	m := NewNoArgManager(nil)
+	m.Get()
+	useNoArg := func(c *NoArg) error { sinkNoArg = c; return nil }
+	b.Run("mode=single/approach=Get", func(b *testing.B) {
+		for b.Loop() {
+			sinkNoArg = m.Get()
+		}
+	})
+	b.Run("mode=single/approach=With", func(b *testing.B) {
+		for b.Loop() {
+			sinkErr = m.With(useNoArg)
+		}
+	})
+	k := NewKeyedManager(nil)
+	key := benchKey
+	for range 3 {
+		k.Get(key)
+	}
+	useKeyed := func(c *Keyed) error { sinkKeyed = c; return nil }
+	b.Run("mode=keyed/approach=Get", func(b *testing.B) {
+		for b.Loop() {
+			sinkKeyed = k.Get(key)
+		}
+	})
+	b.Run("mode=keyed/approach=With", func(b *testing.B) {
+		for b.Loop() {
+			sinkErr = k.With(key, useKeyed)
+		}
+	})
+}
+
+func BenchmarkWithParallel(b *testing.B) {
+	m := NewNoArgManager(nil)
+	m.Get()
+	b.Run("mode=single/approach=With", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := m.With(func(c *NoArg) error {
+					if c == nil {
+						return errNil
+					}
+					return nil
+				}); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	})
+}
+
+var errNil = errors.New("nil instance")

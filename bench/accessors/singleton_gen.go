@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	lifecycle "github.com/singletongen/singletongen/lifecycle"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -854,6 +856,1293 @@ func ResetCtxForTest(tb interface {
 	defaultCtxManager.cell.installForTest(&defaultCtxManager.state, tb, "accessors.ResetCtxForTest", nil, &ctxSpec)
 }
 
+// FuncNoArgManager holds one *FuncClient, built by NewFuncNoArg on first use
+// and shared by all goroutines: concurrent first callers of Get wait for one
+// build and share its result, and once built, Get costs one atomic load. Its
+// zero value is ready to use. GetFuncNoArgManager returns the process-wide
+// one. A manager must not be copied after first use.
+//
+// A nil *FuncClient is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the FuncNoArg that other goroutines may still be using: it is
+// meant for tests, credential rotation and shutdown. It discards a build in
+// flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one. There is one build in flight per
+// instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetFuncNoArgForTest and ResetFuncNoArgForTest change the process-wide
+// manager until the test ends, then restore it; they refuse a parallel test.
+type FuncNoArgManager struct {
+	// state is the published *funcNoArgState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *FuncClient]
+	ctor  func() *FuncClient
+}
+
+// NewFuncNoArgManager returns a FuncNoArgManager that builds with ctor, or
+// NewFuncNoArg when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewFuncNoArgManager(ctor func() *FuncClient) *FuncNoArgManager {
+	return &FuncNoArgManager{ctor: ctor}
+}
+
+// defaultFuncNoArgManager is the process-wide FuncNoArgManager.
+var defaultFuncNoArgManager FuncNoArgManager
+
+// GetFuncNoArgManager returns the process-wide FuncNoArgManager.
+func GetFuncNoArgManager() *FuncNoArgManager {
+	return &defaultFuncNoArgManager
+}
+
+// GetFuncNoArg is GetFuncNoArgManager().Get(), with its fast path inlined.
+func GetFuncNoArg() *FuncClient {
+	s := (*funcNoArgState)(atomic.LoadPointer(&defaultFuncNoArgManager.state))
+	if s == nil {
+		s = defaultFuncNoArgManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the FuncNoArg, built on first use.
+func (m *FuncNoArgManager) Get() *FuncClient {
+	s := (*funcNoArgState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// With calls fn with the FuncNoArg that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see FuncNoArgManager). It
+// returns fn's error, or the error of getting the FuncNoArg, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *FuncNoArgManager) With(fn func(*FuncClient) error) error {
+	return funcNoArgSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the FuncNoArg for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *FuncNoArgManager) Invalidate(inst *FuncClient) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &funcNoArgSpec)
+}
+
+// Reset drops the FuncNoArg and discards any build in flight; the next Get
+// builds anew. It returns nil.
+func (m *FuncNoArgManager) Reset() error {
+	return m.cell.reset(&m.state, &funcNoArgSpec)
+}
+
+// funcNoArgState is what a FuncNoArgManager publishes for an instance.
+type funcNoArgState = singletonState[struct{}, *FuncClient]
+
+// funcNoArgSpec is what the shared code knows of FuncNoArg instances.
+var funcNoArgSpec = singletonSpec[struct{}, *FuncClient]{
+	name:   "accessors: FuncNoArg",
+	nilErr: errors.New("accessors: FuncNoArg constructor returned a nil *FuncClient"),
+}
+
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *FuncNoArgManager) current(ctx context.Context, args struct{}) *funcNoArgState {
+	if s := (*funcNoArgState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.cell.get(ctx, &m.state, args, &funcNoArgSpec, m.build)
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *FuncNoArgManager) get() *funcNoArgState {
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &funcNoArgSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a FuncNoArg with the constructor m was made with, or
+// NewFuncNoArg.
+func (m *FuncNoArgManager) build(_ context.Context, _ struct{}) (*FuncClient, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewFuncNoArg
+	}
+	return ctor(), nil
+}
+
+// SetFuncNoArgForTest makes the process-wide FuncNoArgManager return c,
+// instead of its own, until the test ends (see FuncNoArgManager). It panics if
+// c is nil.
+func SetFuncNoArgForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *FuncClient) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetFuncNoArgForTest: c is nil; use ResetFuncNoArgForTest for a test without a FuncNoArg")
+	}
+	defaultFuncNoArgManager.cell.installForTest(&defaultFuncNoArgManager.state, tb, "accessors.SetFuncNoArgForTest", &funcNoArgState{instance: c, installed: true}, &funcNoArgSpec)
+}
+
+// ResetFuncNoArgForTest empties the process-wide FuncNoArgManager until the
+// test ends (see FuncNoArgManager).
+func ResetFuncNoArgForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultFuncNoArgManager.cell.installForTest(&defaultFuncNoArgManager.state, tb, "accessors.ResetFuncNoArgForTest", nil, &funcNoArgSpec)
+}
+
+// FuncNoArgErrManager holds one *FuncClient, built by NewFuncNoArgErr on first
+// use and shared by all goroutines: concurrent first callers of Get wait for
+// one build and share its result, and once built, Get costs one atomic load.
+// Its zero value is ready to use. GetFuncNoArgErrManager returns the
+// process-wide one. A manager must not be copied after first use.
+//
+// A failed build is not kept: its error goes to the callers of that build, and
+// the next Get builds again. An instance returned with an error is ignored. A
+// nil *FuncClient is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// get an error. It must not call Get on its own manager, directly or through
+// another singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the FuncNoArgErr that other goroutines may still be using: it is
+// meant for tests, credential rotation and shutdown. It discards a build in
+// flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one. There is one build in flight per
+// instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// SetFuncNoArgErrForTest and ResetFuncNoArgErrForTest change the process-wide
+// manager until the test ends, then restore it; they refuse a parallel test.
+type FuncNoArgErrManager struct {
+	// state is the published *funcNoArgErrState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *FuncClient]
+	ctor  func() (*FuncClient, error)
+}
+
+// NewFuncNoArgErrManager returns a FuncNoArgErrManager that builds with ctor,
+// or NewFuncNoArgErr when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewFuncNoArgErrManager(ctor func() (*FuncClient, error)) *FuncNoArgErrManager {
+	return &FuncNoArgErrManager{ctor: ctor}
+}
+
+// defaultFuncNoArgErrManager is the process-wide FuncNoArgErrManager.
+var defaultFuncNoArgErrManager FuncNoArgErrManager
+
+// GetFuncNoArgErrManager returns the process-wide FuncNoArgErrManager.
+func GetFuncNoArgErrManager() *FuncNoArgErrManager {
+	return &defaultFuncNoArgErrManager
+}
+
+// GetFuncNoArgErr is GetFuncNoArgErrManager().Get(), with its fast path
+// inlined.
+func GetFuncNoArgErr() (*FuncClient, error) {
+	s := (*funcNoArgErrState)(atomic.LoadPointer(&defaultFuncNoArgErrManager.state))
+	if s == nil {
+		s = defaultFuncNoArgErrManager.get()
+	}
+	return s.instance, s.err
+}
+
+// MustGetFuncNoArgErr is GetFuncNoArgErr for main and package initialisation:
+// it panics where GetFuncNoArgErr returns an error.
+func MustGetFuncNoArgErr() *FuncClient {
+	c, err := GetFuncNoArgErr()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Get returns the FuncNoArgErr, built on first use.
+func (m *FuncNoArgErrManager) Get() (*FuncClient, error) {
+	s := (*funcNoArgErrState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance, s.err
+}
+
+// With calls fn with the FuncNoArgErr that Get returns for these arguments,
+// and keeps it from being closed until fn returns (see FuncNoArgErrManager).
+// It returns fn's error, or the error of getting the FuncNoArgErr, joined with
+// what closing it returned if this With ended last after a drop.
+func (m *FuncNoArgErrManager) With(fn func(*FuncClient) error) error {
+	return funcNoArgErrSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the FuncNoArgErr for these arguments,
+// so that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *FuncNoArgErrManager) Invalidate(inst *FuncClient) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &funcNoArgErrSpec)
+}
+
+// Reset drops the FuncNoArgErr and discards any build in flight; the next Get
+// builds anew. It returns nil.
+func (m *FuncNoArgErrManager) Reset() error {
+	return m.cell.reset(&m.state, &funcNoArgErrSpec)
+}
+
+// funcNoArgErrState is what a FuncNoArgErrManager publishes for an instance.
+type funcNoArgErrState = singletonState[struct{}, *FuncClient]
+
+// funcNoArgErrSpec is what the shared code knows of FuncNoArgErr instances.
+var funcNoArgErrSpec = singletonSpec[struct{}, *FuncClient]{
+	name:   "accessors: FuncNoArgErr",
+	nilErr: errors.New("accessors: FuncNoArgErr constructor returned a nil *FuncClient"),
+}
+
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *FuncNoArgErrManager) current(ctx context.Context, args struct{}) *funcNoArgErrState {
+	if s := (*funcNoArgErrState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.cell.get(ctx, &m.state, args, &funcNoArgErrSpec, m.build)
+}
+
+// get is the slow path of Get, out of line so that Get inlines.
+//
+//go:noinline
+func (m *FuncNoArgErrManager) get() *funcNoArgErrState {
+	return m.cell.get(context.Background(), &m.state, struct{}{}, &funcNoArgErrSpec, m.build)
+}
+
+// build builds a FuncNoArgErr with the constructor m was made with, or
+// NewFuncNoArgErr.
+func (m *FuncNoArgErrManager) build(_ context.Context, _ struct{}) (*FuncClient, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewFuncNoArgErr
+	}
+	return ctor()
+}
+
+// SetFuncNoArgErrForTest makes the process-wide FuncNoArgErrManager return c,
+// instead of its own, until the test ends (see FuncNoArgErrManager). It panics
+// if c is nil.
+func SetFuncNoArgErrForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *FuncClient) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetFuncNoArgErrForTest: c is nil; use ResetFuncNoArgErrForTest for a test without a FuncNoArgErr")
+	}
+	defaultFuncNoArgErrManager.cell.installForTest(&defaultFuncNoArgErrManager.state, tb, "accessors.SetFuncNoArgErrForTest", &funcNoArgErrState{instance: c, installed: true}, &funcNoArgErrSpec)
+}
+
+// ResetFuncNoArgErrForTest empties the process-wide FuncNoArgErrManager until
+// the test ends (see FuncNoArgErrManager).
+func ResetFuncNoArgErrForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultFuncNoArgErrManager.cell.installForTest(&defaultFuncNoArgErrManager.state, tb, "accessors.ResetFuncNoArgErrForTest", nil, &funcNoArgErrSpec)
+}
+
+// LifecycleManager holds one *Lifecycle, built by NewLifecycle on first use
+// and shared by all goroutines: concurrent first callers of Get wait for one
+// build and share its result, and once built, Get costs one atomic load. Its
+// zero value is ready to use. GetLifecycleManager returns the process-wide
+// one. A manager must not be copied after first use.
+//
+// A nil *Lifecycle is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// Reset drops the Lifecycle that other goroutines may still be using: it is
+// meant for tests, credential rotation and shutdown. It discards a build in
+// flight without waiting for it: its waiters build again at once, so a new
+// build may run beside the discarded one. There is one build in flight per
+// instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Reset while its
+// caller still uses it. With holds it: fn runs with the instance, which is not
+// closed before fn returns; a drop meanwhile takes it out of the manager at
+// once, and the last With on it closes it. Invalidate drops an instance only
+// while it still is the current one, so that goroutines that found it broken
+// replace it once.
+//
+// At its first build, the manager registers with package lifecycle as
+// accessors.Lifecycle: lifecycle.Shutdown closes what it holds, in reverse
+// order of the last builds of all registered managers, lifecycle.Instances
+// lists it, and lifecycle.Observe sees its builds, drops and closes, the
+// closes that have no caller included. A Get after Shutdown builds again.
+//
+// SetLifecycleForTest and ResetLifecycleForTest change the process-wide
+// manager until the test ends, then restore it; they refuse a parallel test.
+type LifecycleManager struct {
+	// state is the published *lifecycleState, or nil, read with atomic.LoadPointer.
+	state unsafe.Pointer
+	cell  singletonCell[struct{}, *Lifecycle]
+	ctor  func() *Lifecycle
+}
+
+// NewLifecycleManager returns a LifecycleManager that builds with ctor, or
+// NewLifecycle when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewLifecycleManager(ctor func() *Lifecycle) *LifecycleManager {
+	return &LifecycleManager{ctor: ctor}
+}
+
+// defaultLifecycleManager is the process-wide LifecycleManager.
+var defaultLifecycleManager LifecycleManager
+
+// GetLifecycleManager returns the process-wide LifecycleManager.
+func GetLifecycleManager() *LifecycleManager {
+	return &defaultLifecycleManager
+}
+
+// GetLifecycle is GetLifecycleManager().Get(), with its fast path inlined.
+func GetLifecycle() *Lifecycle {
+	s := (*lifecycleState)(atomic.LoadPointer(&defaultLifecycleManager.state))
+	if s == nil {
+		s = defaultLifecycleManager.get()
+	}
+	return s.instance
+}
+
+// Get returns the Lifecycle, built on first use.
+func (m *LifecycleManager) Get() *Lifecycle {
+	s := (*lifecycleState)(atomic.LoadPointer(&m.state))
+	if s == nil {
+		s = m.get()
+	}
+	return s.instance
+}
+
+// With calls fn with the Lifecycle that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see LifecycleManager). It
+// returns fn's error, or the error of getting the Lifecycle, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *LifecycleManager) With(fn func(*Lifecycle) error) error {
+	return lifecycleSpec.with(context.Background(), m, struct{}{}, fn)
+}
+
+// Invalidate drops inst, if it still is the Lifecycle for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *LifecycleManager) Invalidate(inst *Lifecycle) error {
+	return m.cell.invalidate(&m.state, struct{}{}, inst, &lifecycleSpec)
+}
+
+// Reset drops the Lifecycle and discards any build in flight; the next Get
+// builds anew. It returns nil.
+func (m *LifecycleManager) Reset() error {
+	return m.cell.reset(&m.state, &lifecycleSpec)
+}
+
+// lifecycleState is what a LifecycleManager publishes for an instance.
+type lifecycleState = singletonState[struct{}, *Lifecycle]
+
+// lifecycleSpec is what the shared code knows of Lifecycle instances.
+var lifecycleSpec = singletonSpec[struct{}, *Lifecycle]{
+	name:      "accessors: Lifecycle",
+	nilErr:    errors.New("accessors: Lifecycle constructor returned a nil *Lifecycle"),
+	lifecycle: "accessors.Lifecycle",
+}
+
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *LifecycleManager) current(ctx context.Context, args struct{}) *lifecycleState {
+	if s := (*lifecycleState)(atomic.LoadPointer(&m.state)); s != nil {
+		return s
+	}
+	return m.cell.get(ctx, &m.state, args, &lifecycleSpec, m.build)
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *LifecycleManager) get() *lifecycleState {
+	s := m.cell.get(context.Background(), &m.state, struct{}{}, &lifecycleSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a Lifecycle with the constructor m was made with, or
+// NewLifecycle.
+func (m *LifecycleManager) build(_ context.Context, _ struct{}) (*Lifecycle, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewLifecycle
+	}
+	return ctor(), nil
+}
+
+// SetLifecycleForTest makes the process-wide LifecycleManager return c,
+// instead of its own, until the test ends (see LifecycleManager). It panics if
+// c is nil.
+func SetLifecycleForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Lifecycle) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetLifecycleForTest: c is nil; use ResetLifecycleForTest for a test without a Lifecycle")
+	}
+	defaultLifecycleManager.cell.installForTest(&defaultLifecycleManager.state, tb, "accessors.SetLifecycleForTest", &lifecycleState{instance: c, installed: true}, &lifecycleSpec)
+}
+
+// ResetLifecycleForTest empties the process-wide LifecycleManager until the
+// test ends (see LifecycleManager).
+func ResetLifecycleForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultLifecycleManager.cell.installForTest(&defaultLifecycleManager.state, tb, "accessors.ResetLifecycleForTest", nil, &lifecycleSpec)
+}
+
+// KeyedMaxManager holds one *KeyedMax for each distinct tuple of arguments,
+// built by NewKeyedMax on first use and shared by all goroutines: concurrent
+// first callers of Get with the same arguments wait for one build and share
+// its result, other arguments build at the same time, and once built, Get
+// costs one atomic load and a map lookup; a new key, Delete, an eviction and
+// an idle drop cost O(1) amortised. Its zero value is ready to use.
+// GetKeyedMaxManager returns the process-wide one. A manager must not be
+// copied after first use.
+//
+// A nil *KeyedMax is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// It holds at most 1024 instances: adding one more evicts one that no Get
+// returned recently (a second chance, as a clock does), and closes it before
+// the Get that evicted it returns, unless With holds it. Those closes have no
+// caller: what Close returns, or a panic of Close, is dropped.
+//
+// Delete and Reset drop instances that other goroutines may still be using:
+// they are meant for tests, credential rotation and shutdown. They discard a
+// build in flight without waiting for it: its waiters build again at once, so
+// a new build may run beside the discarded one. There is one build in flight
+// per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete, Reset,
+// an eviction or an idle drop while its caller still uses it. With holds it:
+// fn runs with the instance, which is not closed before fn returns; a drop
+// meanwhile takes it out of the manager at once, and the last With on it
+// closes it. Invalidate drops an instance only while it still is the current
+// one, so that goroutines that found it broken replace it once.
+//
+// SetKeyedMaxForTest and ResetKeyedMaxForTest change the process-wide manager
+// until the test ends, then restore it; they refuse a parallel test. A fake
+// answers any arguments, which hides conflicts in the code under test.
+type KeyedMaxManager struct {
+	keys singletonMap[keyedMaxArgs, *KeyedMax]
+	ctor func(key string) *KeyedMax
+}
+
+// NewKeyedMaxManager returns a KeyedMaxManager that builds with ctor, or
+// NewKeyedMax when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewKeyedMaxManager(ctor func(key string) *KeyedMax) *KeyedMaxManager {
+	return &KeyedMaxManager{ctor: ctor}
+}
+
+// defaultKeyedMaxManager is the process-wide KeyedMaxManager.
+var defaultKeyedMaxManager KeyedMaxManager
+
+// GetKeyedMaxManager returns the process-wide KeyedMaxManager.
+func GetKeyedMaxManager() *KeyedMaxManager {
+	return &defaultKeyedMaxManager
+}
+
+// GetKeyedMax is GetKeyedMaxManager().Get(key), with its fast path inlined.
+func GetKeyedMax(key string) *KeyedMax {
+	if x := (*keyedMaxIndex)(atomic.LoadPointer(&defaultKeyedMaxManager.keys.index)); x != nil {
+		if s := x.instances[keyedMaxArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			return s.instance
+		}
+	}
+	s := defaultKeyedMaxManager.get(keyedMaxArgs{key: key})
+	return s.instance
+}
+
+// Get returns the KeyedMax for these arguments, built on first use.
+func (m *KeyedMaxManager) Get(key string) *KeyedMax {
+	if x := (*keyedMaxIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[keyedMaxArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			return s.instance
+		}
+	}
+	s := m.get(keyedMaxArgs{key: key})
+	return s.instance
+}
+
+// Delete drops the KeyedMax built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It returns nil.
+// O(1) amortised: the instance dies in place.
+func (m *KeyedMaxManager) Delete(key string) error {
+	return m.keys.remove(keyedMaxArgs{key: key}, &keyedMaxSpec)
+}
+
+// Len returns how many KeyedMax instances the manager holds; builds in flight
+// do not count.
+func (m *KeyedMaxManager) Len() int {
+	return m.keys.count()
+}
+
+// With calls fn with the KeyedMax that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see KeyedMaxManager). It
+// returns fn's error, or the error of getting the KeyedMax, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *KeyedMaxManager) With(key string, fn func(*KeyedMax) error) error {
+	return keyedMaxSpec.with(context.Background(), m, keyedMaxArgs{key: key}, fn)
+}
+
+// Invalidate drops inst, if it still is the KeyedMax for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *KeyedMaxManager) Invalidate(key string, inst *KeyedMax) error {
+	return m.keys.invalidate(keyedMaxArgs{key: key}, inst, &keyedMaxSpec)
+}
+
+// Reset drops every KeyedMax and discards any build in flight; the next Get
+// builds anew. It returns nil.
+func (m *KeyedMaxManager) Reset() error {
+	return m.keys.reset(&keyedMaxSpec)
+}
+
+// keyedMaxArgs are the arguments a KeyedMax is built with: the key of a
+// KeyedMaxManager's instances.
+type keyedMaxArgs struct {
+	key string
+}
+
+// keyedMaxState is what a KeyedMaxManager publishes for an instance.
+type keyedMaxState = singletonState[keyedMaxArgs, *KeyedMax]
+
+// keyedMaxIndex is what a KeyedMaxManager publishes.
+type keyedMaxIndex = singletonIndex[keyedMaxArgs, *KeyedMax]
+
+// keyedMaxSpec is what the shared code knows of KeyedMax instances.
+var keyedMaxSpec = singletonSpec[keyedMaxArgs, *KeyedMax]{
+	name:   "accessors: KeyedMax",
+	nilErr: errors.New("accessors: KeyedMax constructor returned a nil *KeyedMax"),
+	max:    1024,
+}
+
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *KeyedMaxManager) current(ctx context.Context, args keyedMaxArgs) *keyedMaxState {
+	if x := (*keyedMaxIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			return s
+		}
+	}
+	return m.keys.get(ctx, args, &keyedMaxSpec, m.build)
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *KeyedMaxManager) get(args keyedMaxArgs) *keyedMaxState {
+	s := m.keys.get(context.Background(), args, &keyedMaxSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a KeyedMax with the constructor m was made with, or
+// NewKeyedMax.
+func (m *KeyedMaxManager) build(_ context.Context, args keyedMaxArgs) (*KeyedMax, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewKeyedMax
+	}
+	return ctor(args.key), nil
+}
+
+// SetKeyedMaxForTest makes the process-wide KeyedMaxManager return c, for
+// every key, until the test ends (see KeyedMaxManager). It panics if c is nil.
+func SetKeyedMaxForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *KeyedMax) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetKeyedMaxForTest: c is nil; use ResetKeyedMaxForTest for a test without a KeyedMax")
+	}
+	defaultKeyedMaxManager.keys.installForTest(tb, "accessors.SetKeyedMaxForTest", &keyedMaxIndex{all: &keyedMaxState{instance: c, installed: true}}, &keyedMaxSpec)
+}
+
+// ResetKeyedMaxForTest empties the process-wide KeyedMaxManager until the test
+// ends (see KeyedMaxManager).
+func ResetKeyedMaxForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultKeyedMaxManager.keys.installForTest(tb, "accessors.ResetKeyedMaxForTest", nil, &keyedMaxSpec)
+}
+
+// KeyedIdleManager holds one *KeyedIdle for each distinct tuple of arguments,
+// built by NewKeyedIdle on first use and shared by all goroutines: concurrent
+// first callers of Get with the same arguments wait for one build and share
+// its result, other arguments build at the same time, and once built, Get
+// costs one atomic load and a map lookup; a new key, Delete, an eviction and
+// an idle drop cost O(1) amortised. Its zero value is ready to use.
+// GetKeyedIdleManager returns the process-wide one. A manager must not be
+// copied after first use.
+//
+// A nil *KeyedIdle is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// An instance that no Get returned for about 10m0s is dropped and closed, by a
+// timer that runs only while the manager holds instances. Those closes have no
+// caller: what Close returns, or a panic of Close, is dropped.
+//
+// Delete and Reset drop instances that other goroutines may still be using:
+// they are meant for tests, credential rotation and shutdown. They discard a
+// build in flight without waiting for it: its waiters build again at once, so
+// a new build may run beside the discarded one. There is one build in flight
+// per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete, Reset,
+// an eviction or an idle drop while its caller still uses it. With holds it:
+// fn runs with the instance, which is not closed before fn returns; a drop
+// meanwhile takes it out of the manager at once, and the last With on it
+// closes it. Invalidate drops an instance only while it still is the current
+// one, so that goroutines that found it broken replace it once.
+//
+// SetKeyedIdleForTest and ResetKeyedIdleForTest change the process-wide
+// manager until the test ends, then restore it; they refuse a parallel test. A
+// fake answers any arguments, which hides conflicts in the code under test.
+type KeyedIdleManager struct {
+	keys singletonMap[keyedIdleArgs, *KeyedIdle]
+	ctor func(key string) *KeyedIdle
+}
+
+// NewKeyedIdleManager returns a KeyedIdleManager that builds with ctor, or
+// NewKeyedIdle when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewKeyedIdleManager(ctor func(key string) *KeyedIdle) *KeyedIdleManager {
+	return &KeyedIdleManager{ctor: ctor}
+}
+
+// defaultKeyedIdleManager is the process-wide KeyedIdleManager.
+var defaultKeyedIdleManager KeyedIdleManager
+
+// GetKeyedIdleManager returns the process-wide KeyedIdleManager.
+func GetKeyedIdleManager() *KeyedIdleManager {
+	return &defaultKeyedIdleManager
+}
+
+// GetKeyedIdle is GetKeyedIdleManager().Get(key), with its fast path inlined.
+func GetKeyedIdle(key string) *KeyedIdle {
+	if x := (*keyedIdleIndex)(atomic.LoadPointer(&defaultKeyedIdleManager.keys.index)); x != nil {
+		if s := x.instances[keyedIdleArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if e := defaultKeyedIdleManager.keys.epoch.Load(); s.seen.Load() != e {
+				s.seen.Store(e)
+			}
+			return s.instance
+		}
+	}
+	s := defaultKeyedIdleManager.get(keyedIdleArgs{key: key})
+	return s.instance
+}
+
+// Get returns the KeyedIdle for these arguments, built on first use.
+func (m *KeyedIdleManager) Get(key string) *KeyedIdle {
+	if x := (*keyedIdleIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[keyedIdleArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if e := m.keys.epoch.Load(); s.seen.Load() != e {
+				s.seen.Store(e)
+			}
+			return s.instance
+		}
+	}
+	s := m.get(keyedIdleArgs{key: key})
+	return s.instance
+}
+
+// Delete drops the KeyedIdle built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It returns nil.
+// O(1) amortised: the instance dies in place.
+func (m *KeyedIdleManager) Delete(key string) error {
+	return m.keys.remove(keyedIdleArgs{key: key}, &keyedIdleSpec)
+}
+
+// Len returns how many KeyedIdle instances the manager holds; builds in flight
+// do not count.
+func (m *KeyedIdleManager) Len() int {
+	return m.keys.count()
+}
+
+// With calls fn with the KeyedIdle that Get returns for these arguments, and
+// keeps it from being closed until fn returns (see KeyedIdleManager). It
+// returns fn's error, or the error of getting the KeyedIdle, joined with what
+// closing it returned if this With ended last after a drop.
+func (m *KeyedIdleManager) With(key string, fn func(*KeyedIdle) error) error {
+	return keyedIdleSpec.with(context.Background(), m, keyedIdleArgs{key: key}, fn)
+}
+
+// Invalidate drops inst, if it still is the KeyedIdle for these arguments, so
+// that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *KeyedIdleManager) Invalidate(key string, inst *KeyedIdle) error {
+	return m.keys.invalidate(keyedIdleArgs{key: key}, inst, &keyedIdleSpec)
+}
+
+// Reset drops every KeyedIdle and discards any build in flight; the next Get
+// builds anew. It returns nil.
+func (m *KeyedIdleManager) Reset() error {
+	return m.keys.reset(&keyedIdleSpec)
+}
+
+// keyedIdleArgs are the arguments a KeyedIdle is built with: the key of a
+// KeyedIdleManager's instances.
+type keyedIdleArgs struct {
+	key string
+}
+
+// keyedIdleState is what a KeyedIdleManager publishes for an instance.
+type keyedIdleState = singletonState[keyedIdleArgs, *KeyedIdle]
+
+// keyedIdleIndex is what a KeyedIdleManager publishes.
+type keyedIdleIndex = singletonIndex[keyedIdleArgs, *KeyedIdle]
+
+// keyedIdleSpec is what the shared code knows of KeyedIdle instances.
+var keyedIdleSpec = singletonSpec[keyedIdleArgs, *KeyedIdle]{
+	name:   "accessors: KeyedIdle",
+	nilErr: errors.New("accessors: KeyedIdle constructor returned a nil *KeyedIdle"),
+	idle:   10 * time.Minute,
+}
+
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *KeyedIdleManager) current(ctx context.Context, args keyedIdleArgs) *keyedIdleState {
+	if x := (*keyedIdleIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if e := m.keys.epoch.Load(); s.seen.Load() != e {
+				s.seen.Store(e)
+			}
+			return s
+		}
+	}
+	return m.keys.get(ctx, args, &keyedIdleSpec, m.build)
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *KeyedIdleManager) get(args keyedIdleArgs) *keyedIdleState {
+	s := m.keys.get(context.Background(), args, &keyedIdleSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a KeyedIdle with the constructor m was made with, or
+// NewKeyedIdle.
+func (m *KeyedIdleManager) build(_ context.Context, args keyedIdleArgs) (*KeyedIdle, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewKeyedIdle
+	}
+	return ctor(args.key), nil
+}
+
+// SetKeyedIdleForTest makes the process-wide KeyedIdleManager return c, for
+// every key, until the test ends (see KeyedIdleManager). It panics if c is
+// nil.
+func SetKeyedIdleForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *KeyedIdle) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetKeyedIdleForTest: c is nil; use ResetKeyedIdleForTest for a test without a KeyedIdle")
+	}
+	defaultKeyedIdleManager.keys.installForTest(tb, "accessors.SetKeyedIdleForTest", &keyedIdleIndex{all: &keyedIdleState{instance: c, installed: true}}, &keyedIdleSpec)
+}
+
+// ResetKeyedIdleForTest empties the process-wide KeyedIdleManager until the
+// test ends (see KeyedIdleManager).
+func ResetKeyedIdleForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultKeyedIdleManager.keys.installForTest(tb, "accessors.ResetKeyedIdleForTest", nil, &keyedIdleSpec)
+}
+
+// KeyedMaxIdleManager holds one *KeyedMaxIdle for each distinct tuple of
+// arguments, built by NewKeyedMaxIdle on first use and shared by all
+// goroutines: concurrent first callers of Get with the same arguments wait for
+// one build and share its result, other arguments build at the same time, and
+// once built, Get costs one atomic load and a map lookup; a new key, Delete,
+// an eviction and an idle drop cost O(1) amortised. Its zero value is ready to
+// use. GetKeyedMaxIdleManager returns the process-wide one. A manager must not
+// be copied after first use.
+//
+// A nil *KeyedMaxIdle is a failure. A constructor that panics or calls
+// runtime.Goexit does so on its caller's goroutine; the callers waiting for it
+// panic. It must not call Get on its own manager, directly or through another
+// singleton: it would wait for itself, as with sync.Once.
+//
+// It holds at most 1024 instances: adding one more evicts one that no Get
+// returned recently (a second chance, as a clock does), and closes it before
+// the Get that evicted it returns, unless With holds it. An instance that no
+// Get returned for about 10m0s is dropped and closed, by a timer that runs
+// only while the manager holds instances. Those closes have no caller: what
+// Close returns, or a panic of Close, is dropped.
+//
+// Delete and Reset drop instances that other goroutines may still be using:
+// they are meant for tests, credential rotation and shutdown. They discard a
+// build in flight without waiting for it: its waiters build again at once, so
+// a new build may run beside the discarded one. There is one build in flight
+// per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete, Reset,
+// an eviction or an idle drop while its caller still uses it. With holds it:
+// fn runs with the instance, which is not closed before fn returns; a drop
+// meanwhile takes it out of the manager at once, and the last With on it
+// closes it. Invalidate drops an instance only while it still is the current
+// one, so that goroutines that found it broken replace it once.
+//
+// SetKeyedMaxIdleForTest and ResetKeyedMaxIdleForTest change the process-wide
+// manager until the test ends, then restore it; they refuse a parallel test. A
+// fake answers any arguments, which hides conflicts in the code under test.
+type KeyedMaxIdleManager struct {
+	keys singletonMap[keyedMaxIdleArgs, *KeyedMaxIdle]
+	ctor func(key string) *KeyedMaxIdle
+}
+
+// NewKeyedMaxIdleManager returns a KeyedMaxIdleManager that builds with ctor,
+// or NewKeyedMaxIdle when ctor is nil: for dependency injection, and for tests
+// without process-wide state.
+func NewKeyedMaxIdleManager(ctor func(key string) *KeyedMaxIdle) *KeyedMaxIdleManager {
+	return &KeyedMaxIdleManager{ctor: ctor}
+}
+
+// defaultKeyedMaxIdleManager is the process-wide KeyedMaxIdleManager.
+var defaultKeyedMaxIdleManager KeyedMaxIdleManager
+
+// GetKeyedMaxIdleManager returns the process-wide KeyedMaxIdleManager.
+func GetKeyedMaxIdleManager() *KeyedMaxIdleManager {
+	return &defaultKeyedMaxIdleManager
+}
+
+// GetKeyedMaxIdle is GetKeyedMaxIdleManager().Get(key), with its fast path
+// inlined.
+func GetKeyedMaxIdle(key string) *KeyedMaxIdle {
+	if x := (*keyedMaxIdleIndex)(atomic.LoadPointer(&defaultKeyedMaxIdleManager.keys.index)); x != nil {
+		if s := x.instances[keyedMaxIdleArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			if e := defaultKeyedMaxIdleManager.keys.epoch.Load(); s.seen.Load() != e {
+				s.seen.Store(e)
+			}
+			return s.instance
+		}
+	}
+	s := defaultKeyedMaxIdleManager.get(keyedMaxIdleArgs{key: key})
+	return s.instance
+}
+
+// Get returns the KeyedMaxIdle for these arguments, built on first use.
+func (m *KeyedMaxIdleManager) Get(key string) *KeyedMaxIdle {
+	if x := (*keyedMaxIdleIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[keyedMaxIdleArgs{key: key}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			if e := m.keys.epoch.Load(); s.seen.Load() != e {
+				s.seen.Store(e)
+			}
+			return s.instance
+		}
+	}
+	s := m.get(keyedMaxIdleArgs{key: key})
+	return s.instance
+}
+
+// Delete drops the KeyedMaxIdle built for these arguments, if any, and
+// discards a build in flight for them; the next Get for them builds anew. It
+// returns nil. O(1) amortised: the instance dies in place.
+func (m *KeyedMaxIdleManager) Delete(key string) error {
+	return m.keys.remove(keyedMaxIdleArgs{key: key}, &keyedMaxIdleSpec)
+}
+
+// Len returns how many KeyedMaxIdle instances the manager holds; builds in
+// flight do not count.
+func (m *KeyedMaxIdleManager) Len() int {
+	return m.keys.count()
+}
+
+// With calls fn with the KeyedMaxIdle that Get returns for these arguments,
+// and keeps it from being closed until fn returns (see KeyedMaxIdleManager).
+// It returns fn's error, or the error of getting the KeyedMaxIdle, joined with
+// what closing it returned if this With ended last after a drop.
+func (m *KeyedMaxIdleManager) With(key string, fn func(*KeyedMaxIdle) error) error {
+	return keyedMaxIdleSpec.with(context.Background(), m, keyedMaxIdleArgs{key: key}, fn)
+}
+
+// Invalidate drops inst, if it still is the KeyedMaxIdle for these arguments,
+// so that the next Get builds anew, and closes it unless a With holds it;
+// otherwise it does nothing. Goroutines that all found the same instance
+// broken can each invalidate it: only the first drops it, never the fresh one
+// built since.
+func (m *KeyedMaxIdleManager) Invalidate(key string, inst *KeyedMaxIdle) error {
+	return m.keys.invalidate(keyedMaxIdleArgs{key: key}, inst, &keyedMaxIdleSpec)
+}
+
+// Reset drops every KeyedMaxIdle and discards any build in flight; the next
+// Get builds anew. It returns nil.
+func (m *KeyedMaxIdleManager) Reset() error {
+	return m.keys.reset(&keyedMaxIdleSpec)
+}
+
+// keyedMaxIdleArgs are the arguments a KeyedMaxIdle is built with: the key of
+// a KeyedMaxIdleManager's instances.
+type keyedMaxIdleArgs struct {
+	key string
+}
+
+// keyedMaxIdleState is what a KeyedMaxIdleManager publishes for an instance.
+type keyedMaxIdleState = singletonState[keyedMaxIdleArgs, *KeyedMaxIdle]
+
+// keyedMaxIdleIndex is what a KeyedMaxIdleManager publishes.
+type keyedMaxIdleIndex = singletonIndex[keyedMaxIdleArgs, *KeyedMaxIdle]
+
+// keyedMaxIdleSpec is what the shared code knows of KeyedMaxIdle instances.
+var keyedMaxIdleSpec = singletonSpec[keyedMaxIdleArgs, *KeyedMaxIdle]{
+	name:   "accessors: KeyedMaxIdle",
+	nilErr: errors.New("accessors: KeyedMaxIdle constructor returned a nil *KeyedMaxIdle"),
+	max:    1024,
+	idle:   10 * time.Minute,
+}
+
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *KeyedMaxIdleManager) current(ctx context.Context, args keyedMaxIdleArgs) *keyedMaxIdleState {
+	if x := (*keyedMaxIdleIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			if e := m.keys.epoch.Load(); s.seen.Load() != e {
+				s.seen.Store(e)
+			}
+			return s
+		}
+	}
+	return m.keys.get(ctx, args, &keyedMaxIdleSpec, m.build)
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *KeyedMaxIdleManager) get(args keyedMaxIdleArgs) *keyedMaxIdleState {
+	s := m.keys.get(context.Background(), args, &keyedMaxIdleSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a KeyedMaxIdle with the constructor m was made with, or
+// NewKeyedMaxIdle.
+func (m *KeyedMaxIdleManager) build(_ context.Context, args keyedMaxIdleArgs) (*KeyedMaxIdle, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewKeyedMaxIdle
+	}
+	return ctor(args.key), nil
+}
+
+// SetKeyedMaxIdleForTest makes the process-wide KeyedMaxIdleManager return c,
+// for every key, until the test ends (see KeyedMaxIdleManager). It panics if c
+// is nil.
+func SetKeyedMaxIdleForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *KeyedMaxIdle) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetKeyedMaxIdleForTest: c is nil; use ResetKeyedMaxIdleForTest for a test without a KeyedMaxIdle")
+	}
+	defaultKeyedMaxIdleManager.keys.installForTest(tb, "accessors.SetKeyedMaxIdleForTest", &keyedMaxIdleIndex{all: &keyedMaxIdleState{instance: c, installed: true}}, &keyedMaxIdleSpec)
+}
+
+// ResetKeyedMaxIdleForTest empties the process-wide KeyedMaxIdleManager until
+// the test ends (see KeyedMaxIdleManager).
+func ResetKeyedMaxIdleForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultKeyedMaxIdleManager.keys.installForTest(tb, "accessors.ResetKeyedMaxIdleForTest", nil, &keyedMaxIdleSpec)
+}
+
+// ChurnManager holds one *Churn for each distinct tuple of arguments, built by
+// NewChurn on first use and shared by all goroutines: concurrent first callers
+// of Get with the same arguments wait for one build and share its result,
+// other arguments build at the same time, and once built, Get costs one atomic
+// load and a map lookup; a new key, Delete, an eviction and an idle drop cost
+// O(1) amortised. Its zero value is ready to use. GetChurnManager returns the
+// process-wide one. A manager must not be copied after first use.
+//
+// A nil *Churn is a failure. A constructor that panics or calls runtime.Goexit
+// does so on its caller's goroutine; the callers waiting for it panic. It must
+// not call Get on its own manager, directly or through another singleton: it
+// would wait for itself, as with sync.Once.
+//
+// It holds at most 1000 instances: adding one more evicts one that no Get
+// returned recently (a second chance, as a clock does), and closes it before
+// the Get that evicted it returns, unless With holds it. Those closes have no
+// caller: what Close returns, or a panic of Close, is dropped.
+//
+// Delete and Reset drop instances that other goroutines may still be using:
+// they are meant for tests, credential rotation and shutdown. They discard a
+// build in flight without waiting for it: its waiters build again at once, so
+// a new build may run beside the discarded one. There is one build in flight
+// per instance otherwise.
+//
+// Get holds nothing: an instance it returned may be closed by Delete, Reset,
+// an eviction or an idle drop while its caller still uses it. With holds it:
+// fn runs with the instance, which is not closed before fn returns; a drop
+// meanwhile takes it out of the manager at once, and the last With on it
+// closes it. Invalidate drops an instance only while it still is the current
+// one, so that goroutines that found it broken replace it once.
+//
+// SetChurnForTest and ResetChurnForTest change the process-wide manager until
+// the test ends, then restore it; they refuse a parallel test. A fake answers
+// any arguments, which hides conflicts in the code under test.
+type ChurnManager struct {
+	keys singletonMap[churnArgs, *Churn]
+	ctor func(n int) *Churn
+}
+
+// NewChurnManager returns a ChurnManager that builds with ctor, or NewChurn
+// when ctor is nil: for dependency injection, and for tests without
+// process-wide state.
+func NewChurnManager(ctor func(n int) *Churn) *ChurnManager {
+	return &ChurnManager{ctor: ctor}
+}
+
+// defaultChurnManager is the process-wide ChurnManager.
+var defaultChurnManager ChurnManager
+
+// GetChurnManager returns the process-wide ChurnManager.
+func GetChurnManager() *ChurnManager {
+	return &defaultChurnManager
+}
+
+// GetChurn is GetChurnManager().Get(n), with its fast path inlined.
+func GetChurn(n int) *Churn {
+	if x := (*churnIndex)(atomic.LoadPointer(&defaultChurnManager.keys.index)); x != nil {
+		if s := x.instances[churnArgs{n: n}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			return s.instance
+		}
+	}
+	s := defaultChurnManager.get(churnArgs{n: n})
+	return s.instance
+}
+
+// Get returns the Churn for these arguments, built on first use.
+func (m *ChurnManager) Get(n int) *Churn {
+	if x := (*churnIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[churnArgs{n: n}]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			return s.instance
+		}
+	}
+	s := m.get(churnArgs{n: n})
+	return s.instance
+}
+
+// Delete drops the Churn built for these arguments, if any, and discards a
+// build in flight for them; the next Get for them builds anew. It returns nil.
+// O(1) amortised: the instance dies in place.
+func (m *ChurnManager) Delete(n int) error {
+	return m.keys.remove(churnArgs{n: n}, &churnSpec)
+}
+
+// Len returns how many Churn instances the manager holds; builds in flight do
+// not count.
+func (m *ChurnManager) Len() int {
+	return m.keys.count()
+}
+
+// With calls fn with the Churn that Get returns for these arguments, and keeps
+// it from being closed until fn returns (see ChurnManager). It returns fn's
+// error, or the error of getting the Churn, joined with what closing it
+// returned if this With ended last after a drop.
+func (m *ChurnManager) With(n int, fn func(*Churn) error) error {
+	return churnSpec.with(context.Background(), m, churnArgs{n: n}, fn)
+}
+
+// Invalidate drops inst, if it still is the Churn for these arguments, so that
+// the next Get builds anew, and closes it unless a With holds it; otherwise it
+// does nothing. Goroutines that all found the same instance broken can each
+// invalidate it: only the first drops it, never the fresh one built since.
+func (m *ChurnManager) Invalidate(n int, inst *Churn) error {
+	return m.keys.invalidate(churnArgs{n: n}, inst, &churnSpec)
+}
+
+// Reset drops every Churn and discards any build in flight; the next Get
+// builds anew. It returns nil.
+func (m *ChurnManager) Reset() error {
+	return m.keys.reset(&churnSpec)
+}
+
+// churnArgs are the arguments a Churn is built with: the key of a
+// ChurnManager's instances.
+type churnArgs struct {
+	n int
+}
+
+// churnState is what a ChurnManager publishes for an instance.
+type churnState = singletonState[churnArgs, *Churn]
+
+// churnIndex is what a ChurnManager publishes.
+type churnIndex = singletonIndex[churnArgs, *Churn]
+
+// churnSpec is what the shared code knows of Churn instances.
+var churnSpec = singletonSpec[churnArgs, *Churn]{
+	name:   "accessors: Churn",
+	nilErr: errors.New("accessors: Churn constructor returned a nil *Churn"),
+	max:    1000,
+}
+
+// current returns the state that Get would return an instance from, or the
+// error it would return or panic with, for With.
+func (m *ChurnManager) current(ctx context.Context, args churnArgs) *churnState {
+	if x := (*churnIndex)(atomic.LoadPointer(&m.keys.index)); x != nil {
+		if s := x.instances[args]; s != nil && s.holds.Load()&singletonDropped == 0 {
+			if s.used.Load() == 0 {
+				s.used.Store(1)
+			}
+			return s
+		}
+	}
+	return m.keys.get(ctx, args, &churnSpec, m.build)
+}
+
+// get is the slow path of Get, out of line so that Get inlines. It panics
+// where Get cannot return an error.
+//
+//go:noinline
+func (m *ChurnManager) get(args churnArgs) *churnState {
+	s := m.keys.get(context.Background(), args, &churnSpec, m.build)
+	if s.err != nil {
+		panic(s.err)
+	}
+	return s
+}
+
+// build builds a Churn with the constructor m was made with, or NewChurn.
+func (m *ChurnManager) build(_ context.Context, args churnArgs) (*Churn, error) {
+	ctor := m.ctor
+	if ctor == nil {
+		ctor = NewChurn
+	}
+	return ctor(args.n), nil
+}
+
+// SetChurnForTest makes the process-wide ChurnManager return c, for every key,
+// until the test ends (see ChurnManager). It panics if c is nil.
+func SetChurnForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}, c *Churn) {
+	tb.Helper()
+	if c == nil {
+		panic("accessors.SetChurnForTest: c is nil; use ResetChurnForTest for a test without a Churn")
+	}
+	defaultChurnManager.keys.installForTest(tb, "accessors.SetChurnForTest", &churnIndex{all: &churnState{instance: c, installed: true}}, &churnSpec)
+}
+
+// ResetChurnForTest empties the process-wide ChurnManager until the test ends
+// (see ChurnManager).
+func ResetChurnForTest(tb interface {
+	Helper()
+	Cleanup(func())
+	Setenv(key, value string)
+}) {
+	tb.Helper()
+	defaultChurnManager.keys.installForTest(tb, "accessors.ResetChurnForTest", nil, &churnSpec)
+}
+
 // singletonState is what a manager publishes for one instance: the instance
 // built with args, the error of its build, or a fake that a test hook
 // installed. Only holds changes once it is made.
@@ -861,8 +2150,13 @@ type singletonState[A comparable, T comparable] struct {
 	args      A
 	instance  T
 	err       error
-	installed bool         // by a test hook: returned for any arguments, never closed
-	holds     atomic.Int64 // the With calls that hold it, and the dropped and closed bits
+	installed bool                    // by a test hook: returned for any arguments, never closed
+	holds     atomic.Int64            // the With calls that hold it, and the dropped and closed bits
+	lc        *lifecycle.Registration // lifecycle=on: where its closing is reported
+	gone      chan struct{}           // lifecycle=on: closed once the instance is closed
+	used      atomic.Uint32           // max=: a Get returned it since the clock hand passed
+	seen      atomic.Uint32           // idle=: the epoch of the last Get that returned it
+	slot      int                     // max=: its place on the clock; guarded by the manager's lock
 }
 
 // drop marks s dropped, and reports whether the caller closes its instance
@@ -879,11 +2173,13 @@ func (s *singletonState[A, T]) drop() bool {
 
 // claim reports whether the caller closes the instance of s, which the manager
 // built and marked dropped: whether no With holds it. Otherwise the last With
-// to end closes it.
+// to end closes it. A held instance is reported to package lifecycle, so that
+// Shutdown waits for that close.
 func (s *singletonState[A, T]) claim() bool {
 	if s.holds.CompareAndSwap(singletonDropped, singletonDropped|singletonClosed) {
 		return true
 	}
+	s.lc.Held(s.gone) // lifecycle.Shutdown waits for that close
 	return false
 }
 
@@ -1028,12 +2324,15 @@ func singletonCycle(me singletonNode, x any) bool {
 
 // singletonSpec is what the shared code knows of a manager's instances.
 type singletonSpec[A comparable, T comparable] struct {
-	name     string                         // "paragon: Client": messages start with it
-	conflict error                          // of arguments other than those of the instance
-	nilErr   error                          // of a constructor that returned a nil instance
-	cache    bool                           // constructor errors are kept (onerror=cache)
-	isNil    func(T) bool                   // whether an instance other than the zero T is nil, if one can be
-	close    func(context.Context, T) error // closes an instance the manager dropped, if it can
+	name      string                         // "paragon: Client": messages start with it
+	conflict  error                          // of arguments other than those of the instance
+	nilErr    error                          // of a constructor that returned a nil instance
+	cache     bool                           // constructor errors are kept (onerror=cache)
+	isNil     func(T) bool                   // whether an instance other than the zero T is nil, if one can be
+	close     func(context.Context, T) error // closes an instance the manager dropped, if it can
+	lifecycle string                         // lifecycle=on: the name it registers under, "paragon.Client", or ""
+	max       int                            // max=: the most instances a keyed manager holds, or 0
+	idle      time.Duration                  // idle=: how long it keeps an instance no Get returned, or 0
 }
 
 // closeOne closes the instance of s with ctx, and returns what closing
@@ -1043,6 +2342,12 @@ func (spec *singletonSpec[A, T]) closeOne(ctx context.Context, s *singletonState
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: Close panicked: %v", spec.name, r)
+		}
+		if spec.close != nil {
+			s.lc.Closed(err)
+		}
+		if s.gone != nil {
+			close(s.gone)
 		}
 	}()
 	if spec.close != nil {
@@ -1105,6 +2410,19 @@ func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	return errors.Join(errs...)
 }
 
+// closeAll closes the instances that the manager dropped by itself (evicted,
+// idle) and that no With holds, for no caller, and returns what closing
+// returned, joined.
+func (spec *singletonSpec[A, T]) closeAll(dropped []*singletonState[A, T]) error {
+	var errs []error
+	for _, s := range dropped {
+		if s.claim() {
+			errs = append(errs, spec.closeOne(context.Background(), s))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // singletonSource is a manager, as With sees it: current returns its state for
 // args, through its fast path, or its slow path.
 type singletonSource[A comparable, T comparable] interface {
@@ -1113,18 +2431,21 @@ type singletonSource[A comparable, T comparable] interface {
 
 // singletonConstruct runs ctor for b on the calling goroutine, so that a panic
 // reaches its caller, and ends b with finish. It returns nil when b was
-// discarded.
-func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) bool) *singletonState[A, T] {
+// discarded. It reports the build to lc, after publishing it.
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), lc *lifecycle.Registration, finish func(s *singletonState[A, T], publish bool) (current bool, evicted []*singletonState[A, T])) *singletonState[A, T] {
 	defer b.returned()
 	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
 		// b runs nested in the build of me, which waits for it meanwhile.
 		me.SingletongenWaitV1(b, true)
 		defer me.SingletongenWaitV1(b, false)
 	}
+	start := lc.Started()
 	c, err := singletonRun(func() (T, error) {
 		return ctor(context.WithValue(ctx, singletonChainKey{}, singletonNode(b)), b.args)
 	}, func(what string) {
-		finish(&singletonState[A, T]{err: errors.New(spec.name + " constructor " + what + " in another goroutine")}, false)
+		err := errors.New(spec.name + " constructor " + what + " in another goroutine")
+		finish(&singletonState[A, T]{err: err}, false)
+		lc.Finished(start, err)
 	})
 	var zero T
 	failed := err != nil || c == zero || spec.isNil != nil && spec.isNil(c)
@@ -1135,6 +2456,7 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		if err == nil {
 			err = ctx.Err()
 		}
+		lc.Finished(start, err)
 		return &singletonState[A, T]{err: err}
 	}
 	s := &singletonState[A, T]{args: b.args, err: err}
@@ -1144,11 +2466,17 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.err = spec.nilErr
 	default:
 		s.instance = c
+		s.lc, s.gone = lc, make(chan struct{})
 	}
-	if !finish(s, s.err == nil || spec.cache && err != nil) {
+	current, evicted := finish(s, s.err == nil || spec.cache && err != nil)
+	lc.Dropped("evict", len(evicted))
+	_ = spec.closeAll(evicted) // before the Get that evicted them returns
+	if !current {
+		lc.Discarded(start, s.err)
 		_ = spec.dropClose(s) // nobody will see it
 		return nil
 	}
+	lc.Finished(start, s.err)
 	return s
 }
 
@@ -1157,7 +2485,8 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 // and which its methods are handed.
 type singletonCell[A comparable, T comparable] struct {
 	mu    sync.Mutex
-	build *singletonBuild[A, T] // in flight, or nil; guarded by mu
+	build *singletonBuild[A, T]   // in flight, or nil; guarded by mu
+	lc    *lifecycle.Registration // lifecycle=on: made at the first build; guarded by mu
 }
 
 // get is the slow path of Get: it waits for the build in flight, or runs one.
@@ -1178,10 +2507,12 @@ func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, ar
 				return &singletonState[A, T]{err: err}
 			}
 			b = &singletonBuild[A, T]{args: args, done: make(chan struct{})}
+			c.register(state, spec)
 			c.build = b
+			lc := c.lc
 			c.mu.Unlock()
-			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
-				return c.finish(state, b, s, publish)
+			if s := singletonConstruct(ctx, b, spec, ctor, lc, func(s *singletonState[A, T], publish bool) (bool, []*singletonState[A, T]) {
+				return c.finish(state, b, s, publish), nil
 			}); s != nil {
 				return s
 			}
@@ -1228,7 +2559,9 @@ func (c *singletonCell[A, T]) install(state *unsafe.Pointer, s *singletonState[A
 // reset drops the instance and discards the build in flight; it closes the
 // instance unless a With holds it, and returns what closing returned.
 func (c *singletonCell[A, T]) reset(state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
-	return spec.dropClose(c.install(state, nil))
+	s := c.install(state, nil)
+	c.report("reset", s)
+	return spec.dropClose(s)
 }
 
 // invalidate drops inst, if it still is the instance built with args, and
@@ -1243,7 +2576,85 @@ func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, 
 	}
 	atomic.StorePointer(state, nil)
 	c.mu.Unlock()
+	c.report("invalidate", s)
 	return spec.dropClose(s)
+}
+
+// register registers the manager with package lifecycle, once, if spec asks
+// for it. c.mu is held.
+func (c *singletonCell[A, T]) register(state *unsafe.Pointer, spec *singletonSpec[A, T]) {
+	if c.lc != nil || spec.lifecycle == "" {
+		return
+	}
+	c.lc = lifecycle.Register(lifecycle.Manager{
+		Name: spec.lifecycle,
+		Len: func() int {
+			return c.held(state)
+		},
+		Reset: func(ctx context.Context) (<-chan struct{}, error) {
+			return nil, c.shutdown(ctx, state, spec) // claim reports what With holds
+		},
+	})
+}
+
+// held counts what Shutdown has to drop: the instance the manager built, and
+// its build in flight.
+func (c *singletonCell[A, T]) held(state *unsafe.Pointer) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	if s := (*singletonState[A, T])(atomic.LoadPointer(state)); s != nil && s.err == nil && !s.installed {
+		n++
+	}
+	if c.build != nil {
+		n++
+	}
+	return n
+}
+
+// shutdown drops the instance the manager built and discards its build in
+// flight, for lifecycle.Shutdown; a fake that a test hook installed stays. It
+// closes the instance with ctx unless a With holds it, which claim reports to
+// package lifecycle, and returns what closing returned.
+func (c *singletonCell[A, T]) shutdown(ctx context.Context, state *unsafe.Pointer, spec *singletonSpec[A, T]) error {
+	c.mu.Lock()
+	if c.build != nil {
+		c.build.end(nil)
+		c.build = nil
+	}
+	s := (*singletonState[A, T])(atomic.LoadPointer(state))
+	if s == nil || s.installed || s.err != nil {
+		c.mu.Unlock()
+		return nil
+	}
+	atomic.StorePointer(state, nil)
+	c.mu.Unlock()
+	c.report("shutdown", s)
+	if !s.drop() {
+		return nil
+	}
+	return spec.closeOne(ctx, s)
+}
+
+// report reports to package lifecycle that the manager dropped s, an instance
+// it built, for reason. c.mu is not held.
+func (c *singletonCell[A, T]) report(reason string, s *singletonState[A, T]) {
+	c.mu.Lock()
+	lc := c.lc
+	c.mu.Unlock()
+	if s != nil && s.err == nil && !s.installed {
+		lc.Dropped(reason, 1)
+	}
+}
+
+// restore puts back prev, what a test hook set aside, and closes what the test
+// built; relist tells package lifecycle that prev is back, for the manager did
+// not count it meanwhile.
+func (c *singletonCell[A, T]) restore(state *unsafe.Pointer, prev *singletonState[A, T], spec *singletonSpec[A, T], relist func()) {
+	s := c.install(state, prev)
+	relist()
+	c.report("test", s)
+	_ = spec.dropClose(s)
 }
 
 // installForTest installs s until tb's test ends, then restores what was there
@@ -1251,8 +2662,12 @@ func (c *singletonCell[A, T]) invalidate(state *unsafe.Pointer, args A, inst T, 
 func (c *singletonCell[A, T]) installForTest(state *unsafe.Pointer, tb singletonTB, hook string, s *singletonState[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
 	prev := c.install(state, s)
+	c.mu.Lock()
+	lc := c.lc
+	c.mu.Unlock()
+	relist := lc.SetAside()
 	tb.Cleanup(func() {
-		_ = spec.dropClose(c.install(state, prev))
+		c.restore(state, prev, spec, relist)
 	})
 }
 
@@ -1274,6 +2689,14 @@ type singletonMap[A comparable, T comparable] struct {
 	dead   int                         // instances of index dropped since it was published
 	live   int                         // instances held
 	builds map[A]*singletonBuild[A, T] // in flight, by arguments
+	lc     *lifecycle.Registration     // lifecycle=on: made at the first build
+
+	ring   []*singletonState[A, T] // max=: the clock of the instances held, nil where one was dropped
+	free   []int                   // max=: the slots of ring that are nil
+	hand   int                     // max=: the slot the clock looks at next
+	epoch  atomic.Uint32           // idle=: advanced by each sweep
+	sweep  *time.Timer             // idle=: armed while the map holds instances
+	sweeps int                     // idle=: how many times it was armed
 }
 
 // get is the slow path of Get: it waits for the build in flight for args, or
@@ -1287,6 +2710,7 @@ func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpe
 			return x.all
 		}
 		if s := m.lookup(x, args); s != nil {
+			m.touch(s)
 			m.mu.Unlock()
 			return s
 		}
@@ -1297,13 +2721,15 @@ func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpe
 				return &singletonState[A, T]{err: err}
 			}
 			b = &singletonBuild[A, T]{args: args, done: make(chan struct{})}
+			m.register(spec)
 			if m.builds == nil {
 				m.builds = make(map[A]*singletonBuild[A, T])
 			}
 			m.builds[args] = b
+			lc := m.lc
 			m.mu.Unlock()
-			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) bool {
-				return m.finish(b, s, publish)
+			if s := singletonConstruct(ctx, b, spec, ctor, lc, func(s *singletonState[A, T], publish bool) (bool, []*singletonState[A, T]) {
+				return m.finish(b, s, publish, spec)
 			}); s != nil {
 				return s
 			}
@@ -1346,25 +2772,42 @@ func (m *singletonMap[A, T]) held(args A) *singletonState[A, T] {
 }
 
 // finish ends build b with s, published if publish is set, and wakes b's
-// waiters. It reports false, and does nothing else, when b was discarded.
-func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool) bool {
+// waiters. It reports false, and does nothing else, when b was discarded. It
+// returns the instances that it evicted for s and that the caller closes.
+func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool, spec *singletonSpec[A, T]) (bool, []*singletonState[A, T]) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.builds[b.args] != b {
-		return false
+		return false, nil
 	}
 	delete(m.builds, b.args)
+	var evicted []*singletonState[A, T]
 	if publish {
-		m.insert(s)
+		evicted = m.insert(s, spec)
 	}
 	b.end(s)
-	return true
+	return true, evicted
 }
 
-// insert adds s, a new instance. m.mu is held.
-func (m *singletonMap[A, T]) insert(s *singletonState[A, T]) {
+// insert adds s, a new instance, after evicting one when the map holds max
+// (max=), which it returns for the caller to close unless a With holds it.
+// m.mu is held.
+func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec[A, T]) (evicted []*singletonState[A, T]) {
+	if spec.max > 0 {
+		if m.live >= spec.max {
+			v := m.victim()
+			m.kill(v)
+			evicted = append(evicted, v)
+		}
+		m.place(s)
+	}
 	m.writable()[s.args] = s
 	m.live++
+	if spec.idle > 0 {
+		s.seen.Store(m.epoch.Load())
+		m.arm(spec)
+	}
+	return
 }
 
 // kill drops s, an instance that m holds, in place: O(1) amortised. m.mu is
@@ -1380,6 +2823,10 @@ func (m *singletonMap[A, T]) kill(s *singletonState[A, T]) {
 			m.writable()
 			m.publish()
 		}
+	}
+	if s.slot < len(m.ring) && m.ring[s.slot] == s {
+		m.ring[s.slot] = nil
+		m.free = append(m.free, s.slot)
 	}
 	m.live--
 }
@@ -1422,6 +2869,7 @@ func (m *singletonMap[A, T]) remove(args A, spec *singletonSpec[A, T]) error {
 	if s == nil {
 		return nil
 	}
+	m.report("delete", 1)
 	if !s.claim() {
 		return nil
 	}
@@ -1443,6 +2891,7 @@ func (m *singletonMap[A, T]) invalidate(args A, inst T, spec *singletonSpec[A, T
 	if s == nil {
 		return nil
 	}
+	m.report("invalidate", 1)
 	if !s.claim() {
 		return nil
 	}
@@ -1460,14 +2909,14 @@ func (m *singletonMap[A, T]) count() int {
 // again at once, and returns what it replaced: a test hook's fake as it was,
 // or an index of the instances held. The instances of x are held from then on,
 // none dropped.
-func (m *singletonMap[A, T]) install(x *singletonIndex[A, T]) *singletonIndex[A, T] {
+func (m *singletonMap[A, T]) install(x *singletonIndex[A, T], spec *singletonSpec[A, T]) *singletonIndex[A, T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.swap(x)
+	return m.swap(x, spec)
 }
 
 // swap is install with m.mu held.
-func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T]) *singletonIndex[A, T] {
+func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T], spec *singletonSpec[A, T]) *singletonIndex[A, T] {
 	// A test hook's fake is returned as it is, for the cleanup of the hook that
 	// installed it to put back.
 	prev := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index))
@@ -1479,8 +2928,22 @@ func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T]) *singletonIndex[A, T]
 	}
 	m.dirty, m.misses, m.dead, m.builds, m.live = nil, 0, 0, nil, 0
 	atomic.StorePointer(&m.index, unsafe.Pointer(x))
+	m.ring, m.free, m.hand = nil, nil, 0
+	if m.sweep != nil {
+		m.sweep.Stop()
+		m.sweep = nil
+	}
 	if x != nil {
 		m.live = len(x.instances)
+		for _, s := range x.instances {
+			if spec.max > 0 {
+				m.place(s)
+			}
+			s.seen.Store(m.epoch.Load())
+		}
+		if spec.idle > 0 {
+			m.arm(spec)
+		}
 	}
 	return prev
 }
@@ -1488,16 +2951,174 @@ func (m *singletonMap[A, T]) swap(x *singletonIndex[A, T]) *singletonIndex[A, T]
 // reset drops every instance and discards every build in flight; it closes the
 // instances that no With holds, and returns what closing returned, joined.
 func (m *singletonMap[A, T]) reset(spec *singletonSpec[A, T]) error {
-	return spec.dropAll(m.install(nil))
+	x := m.install(nil, spec)
+	m.report("reset", len(x.instances))
+	return spec.dropAll(x)
+}
+
+// register registers the manager with package lifecycle, once, if spec asks
+// for it. m.mu is held.
+func (m *singletonMap[A, T]) register(spec *singletonSpec[A, T]) {
+	if m.lc != nil || spec.lifecycle == "" {
+		return
+	}
+	m.lc = lifecycle.Register(lifecycle.Manager{
+		Name:  spec.lifecycle,
+		Keyed: true,
+		Len:   m.heldCount,
+		Reset: func(ctx context.Context) (<-chan struct{}, error) {
+			return nil, m.shutdown(ctx, spec) // claim reports what With holds
+		},
+	})
+}
+
+// heldCount counts what Shutdown has to drop: the instances the manager holds,
+// and its builds in flight.
+func (m *singletonMap[A, T]) heldCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.live + len(m.builds)
+}
+
+// shutdown drops every instance and discards every build in flight, for
+// lifecycle.Shutdown; a fake that a test hook installed stays. It closes with
+// ctx the instances that no With holds, and returns what closing returned,
+// joined; claim reports the others to package lifecycle.
+func (m *singletonMap[A, T]) shutdown(ctx context.Context, spec *singletonSpec[A, T]) error {
+	m.mu.Lock()
+	if fake := (*singletonIndex[A, T])(atomic.LoadPointer(&m.index)); fake != nil && fake.all != nil {
+		m.mu.Unlock()
+		return nil
+	}
+	x := m.swap(nil, spec)
+	m.mu.Unlock()
+	m.report("shutdown", len(x.instances))
+	var errs []error
+	for _, s := range x.instances {
+		if s.drop() {
+			errs = append(errs, spec.closeOne(ctx, s))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// report reports to package lifecycle that the manager dropped n instances,
+// for reason. m.mu is not held.
+func (m *singletonMap[A, T]) report(reason string, n int) {
+	m.mu.Lock()
+	lc := m.lc
+	m.mu.Unlock()
+	lc.Dropped(reason, n)
+}
+
+// touch records that a Get returned s, for max= and idle=: a store only when
+// something changed, so that hot reads stay free of stores.
+func (m *singletonMap[A, T]) touch(s *singletonState[A, T]) {
+	if s.used.Load() == 0 {
+		s.used.Store(1)
+	}
+	if e := m.epoch.Load(); s.seen.Load() != e {
+		s.seen.Store(e)
+	}
+}
+
+// victim returns the instance to evict, by second chance: the first, from the
+// hand on, that no Get returned since the hand last passed it; the hand clears
+// what it passes. m.mu is held, and the map holds max instances: the clock is
+// full.
+func (m *singletonMap[A, T]) victim() *singletonState[A, T] {
+	for {
+		if m.hand >= len(m.ring) {
+			m.hand = 0
+		}
+		s := m.ring[m.hand]
+		m.hand++
+		if s.used.Load() == 0 {
+			return s
+		}
+		s.used.Store(0)
+	}
+}
+
+// place puts s on the clock, in a free slot if there is one. m.mu is held.
+func (m *singletonMap[A, T]) place(s *singletonState[A, T]) {
+	if n := len(m.free); n > 0 {
+		s.slot, m.free = m.free[n-1], m.free[:n-1]
+		m.ring[s.slot] = s
+		return
+	}
+	s.slot = len(m.ring)
+	m.ring = append(m.ring, s)
+}
+
+// arm arms the sweep of idle instances, unless it is armed or the map holds
+// none: no timer runs for an empty map. m.mu is held.
+func (m *singletonMap[A, T]) arm(spec *singletonSpec[A, T]) {
+	if m.sweep != nil || m.live == 0 {
+		return
+	}
+	m.sweeps++
+	armed := m.sweeps
+	m.sweep = time.AfterFunc(spec.idle/4, func() {
+		m.sweepIdle(armed, spec)
+	})
+}
+
+// sweepIdle advances the epoch, in ticks of a quarter of idle, and drops the
+// instances that no Get returned for more than four ticks; it closes those
+// that no With holds, after the lock. A sweep that Reset or a test hook
+// stopped, or that another replaced, does nothing.
+func (m *singletonMap[A, T]) sweepIdle(armed int, spec *singletonSpec[A, T]) {
+	m.mu.Lock()
+	if armed != m.sweeps || m.sweep == nil {
+		m.mu.Unlock()
+		return
+	}
+	m.sweep = nil
+	e := m.epoch.Add(1)
+	var idle []*singletonState[A, T]
+	for _, s := range m.snapshot() {
+		if e-s.seen.Load() > 4 {
+			m.kill(s)
+			idle = append(idle, s)
+		}
+	}
+	m.arm(spec)
+	m.mu.Unlock()
+	m.report("idle", len(idle))
+	_ = spec.closeAll(idle)
+}
+
+// snapshot returns the instances that m holds. m.mu is held.
+func (m *singletonMap[A, T]) snapshot() []*singletonState[A, T] {
+	held := make([]*singletonState[A, T], 0, m.live)
+	for _, s := range m.writable() {
+		held = append(held, s)
+	}
+	return held
+}
+
+// restore puts back prev, the instances that a test hook set aside, and closes
+// those that the test built; relist tells package lifecycle that prev is back,
+// for the manager did not count it meanwhile.
+func (m *singletonMap[A, T]) restore(prev *singletonIndex[A, T], spec *singletonSpec[A, T], relist func()) {
+	x := m.install(prev, spec)
+	relist()
+	m.report("test", len(x.instances))
+	_ = spec.dropAll(x)
 }
 
 // installForTest installs x until tb's test ends, then restores what was there
 // and closes what the test built.
 func (m *singletonMap[A, T]) installForTest(tb singletonTB, hook string, x *singletonIndex[A, T], spec *singletonSpec[A, T]) {
 	singletonGuard(tb, hook)
-	prev := m.install(x)
+	prev := m.install(x, spec)
+	m.mu.Lock()
+	lc := m.lc
+	m.mu.Unlock()
+	relist := lc.SetAside()
 	tb.Cleanup(func() {
-		_ = spec.dropAll(m.install(prev))
+		m.restore(prev, spec, relist)
 	})
 }
 

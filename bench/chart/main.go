@@ -20,6 +20,29 @@ import (
 // charted are the benchmarks drawn: reads of a built instance, one goroutine.
 var charted = regexp.MustCompile(`^Benchmark(NoArg|NoArgErr|StringArg|Context|Keyed)/(keys=\d+/)?approach=(\S+?)-\d+$`)
 
+// chartedNew are the rows of the benchmarks added with annotated functions, lifecycle=on,
+// With and bounded keyed managers; the rows they share with the benchmarks above (their
+// decl=type, lifecycle=off and unbounded peers) are left out. Each maps a benchmark's
+// name to its label, or "".
+var chartedNew = []struct {
+	re    *regexp.Regexp
+	label func(m []string) string
+}{
+	{regexp.MustCompile(`^BenchmarkFunc/result=(\S+?)/accessor=(\S+?)/decl=func-\d+$`),
+		func(m []string) string { return "Func result=" + m[1] + ": generated-" + m[2] + " (annotated func)" }},
+	{regexp.MustCompile(`^BenchmarkLifecycle/accessor=(\S+?)/lifecycle=on-\d+$`),
+		func(m []string) string { return "Lifecycle: generated-" + m[1] + " (lifecycle=on)" }},
+	{regexp.MustCompile(`^BenchmarkWith/mode=(\S+?)/approach=With-\d+$`),
+		func(m []string) string { return "With mode=" + m[1] + ": generated-With" }},
+	{regexp.MustCompile(`^BenchmarkBounded/keys=(\d+)/approach=(\S+?)-\d+$`),
+		func(m []string) string {
+			if m[2] == "generated-Get-unbounded" {
+				return ""
+			}
+			return "Bounded keys=" + m[1] + ": " + m[2]
+		}},
+}
+
 func main() {
 	if err := run(os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "chart:", err)
@@ -40,17 +63,13 @@ func run(in io.Reader, out io.Writer) error {
 		if len(fields) < 4 || fields[3] != "ns/op" {
 			continue
 		}
-		m := charted.FindStringSubmatch(fields[0])
-		if m == nil {
+		label := labelOf(fields[0])
+		if label == "" {
 			continue
 		}
 		ns, err := strconv.ParseFloat(fields[2], 64)
 		if err != nil {
 			continue
-		}
-		label := m[1] + ": " + m[3]
-		if m[2] != "" {
-			label = m[1] + " " + strings.TrimSuffix(m[2], "/") + ": " + m[3]
 		}
 		samples[label] = append(samples[label], ns)
 	}
@@ -68,7 +87,7 @@ func run(in io.Reader, out io.Writer) error {
 	sort.Slice(bars, func(i, j int) bool { return bars[i].ns < bars[j].ns })
 
 	const (
-		left, right, top, rowHeight = 330, 80, 50, 22
+		left, right, top, rowHeight = 400, 80, 50, 22
 		width                       = 1000
 		minLog, maxLog              = -1.0, 5.0 // 0.1 ns to 100 µs
 	)
@@ -96,6 +115,22 @@ func run(in io.Reader, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "</svg>")
 	return nil
+}
+
+// labelOf returns the label of a charted benchmark's bar, or "".
+func labelOf(name string) string {
+	if m := charted.FindStringSubmatch(name); m != nil {
+		if m[2] != "" {
+			return m[1] + " " + strings.TrimSuffix(m[2], "/") + ": " + m[3]
+		}
+		return m[1] + ": " + m[3]
+	}
+	for _, c := range chartedNew {
+		if m := c.re.FindStringSubmatch(name); m != nil {
+			return c.label(m)
+		}
+	}
+	return ""
 }
 
 func tick(p float64) string {
