@@ -165,7 +165,7 @@ func startBuild(n needs, x string, finish *jen.Statement, register ...jen.Code) 
 	}
 	results := jen.Bool()
 	if n.bounded {
-		results = jen.Params(jen.Bool(), jen.Index().Add(ptrTo(stateName)))
+		results = jen.Params(jen.Bool(), ptrTo(stateName))
 	}
 	finisher := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Add(results).Block(jen.Return(finish))
 	return append(code,

@@ -273,11 +273,11 @@ func mapFinish(n needs) jen.Code {
 	var evicted []jen.Code
 	if n.bounded {
 		params = append(params, specParam())
-		results = jen.Params(jen.Bool(), jen.Index().Add(ptrTo(stateName)))
+		results = jen.Params(jen.Bool(), ptrTo(stateName))
 		discarded, done = jen.Return(jen.False(), jen.Nil()), jen.Return(jen.True(), jen.Id("evicted"))
-		evicted = []jen.Code{jen.Var().Id("evicted").Index().Add(ptrTo(stateName))}
+		evicted = []jen.Code{jen.Var().Id("evicted").Add(ptrTo(stateName))}
 		insert = jen.Id("evicted").Op("=").Add(mSel("insert").Call(jen.Id("s"), jen.Id("spec")))
-		what += " It returns the instances that it evicted for s and that the caller closes."
+		what += " It returns the instance that it evicted for s, if any, for the caller to close."
 	}
 	body := []jen.Code{
 		mSel("mu", "Lock").Call(),
@@ -315,9 +315,8 @@ func mapInsert(n needs) jen.Code {
 	body := []jen.Code{
 		jen.If(jen.Id("spec").Dot("max").Op(">").Lit(0)).Block(
 			jen.If(mSel("live").Op(">=").Id("spec").Dot("max")).Block(
-				jen.Id("v").Op(":=").Add(mSel("victim").Call()),
-				mSel("kill").Call(jen.Id("v")),
-				jen.Id("evicted").Op("=").Append(jen.Id("evicted"), jen.Id("v")),
+				jen.Id("evicted").Op("=").Add(mSel("victim").Call()),
+				mSel("kill").Call(jen.Id("evicted")),
 			),
 			mSel("place").Call(jen.Id("s")),
 		),
@@ -331,7 +330,7 @@ func mapInsert(n needs) jen.Code {
 	}
 	body = append(body, jen.Return())
 	return doc("insert adds s, a new instance, after evicting one when the map holds max (max=), which it returns for the caller to close unless a With holds it. m.mu is held.").
-		Add(method("m", mapName, "insert")).Params(jen.Id("s").Add(ptrTo(stateName)), specParam()).Params(jen.Id("evicted").Index().Add(ptrTo(stateName))).Block(body...)
+		Add(method("m", mapName, "insert")).Params(jen.Id("s").Add(ptrTo(stateName)), specParam()).Params(jen.Id("evicted").Add(ptrTo(stateName))).Block(body...)
 }
 
 // mapKill renders the dropping of an instance in place:
@@ -820,7 +819,7 @@ func mapArm() jen.Code {
 //		}
 //		m.arm(spec)
 //		m.mu.Unlock()
-//		_ = spec.closeAll(idle)
+//		spec.closeIdle(idle)
 //	}
 func mapSweep(n needs) jen.Code {
 	var report []jen.Code
@@ -846,7 +845,7 @@ func mapSweep(n needs) jen.Code {
 		mSel("arm").Call(jen.Id("spec")),
 		mSel("mu", "Unlock").Call(),
 		jen.Null().Add(report...),
-		jen.Id("_").Op("=").Id("spec").Dot("closeAll").Call(jen.Id("idle")),
+		jen.Id("spec").Dot("closeIdle").Call(jen.Id("idle")),
 	)
 }
 

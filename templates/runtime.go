@@ -430,22 +430,22 @@ func specType(n needs) []jen.Code {
 			jen.Defer().Func().Params().Block(
 				jen.If(jen.Id("closed").Op("!=").Nil()).Block(jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), jen.Id("closed"))),
 			).Call(),
-			jen.For().Block(
-				jen.Id("s").Op(":=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
-				jen.If(jen.Id("s").Dot("err").Op("!=").Nil()).Block(jen.Return(jen.Id("s").Dot("err"))),
-				jen.If(jen.Id("s").Dot("holds").Dot("Add").Call(jen.Lit(1)).Op("&").Id(droppedName).Op("==").Lit(0)).Block(
-					jen.Defer().Func().Params().Block(
-						jen.If(jen.Id("s").Dot("release").Call()).Block(
-							jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
-						),
-					).Call(),
-					jen.Return(jen.Id("fn").Call(jen.Id("s").Dot("instance"))),
-				),
+			jen.Id("s").Op(":=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
+			jen.For(jen.Id("s").Dot("err").Op("==").Nil().Op("&&").Id("s").Dot("holds").Dot("Add").Call(jen.Lit(1)).Op("&").Id(droppedName).Op("!=").Lit(0)).Block(
 				jen.Comment("Dropped before this With could hold it: let go, and look again."),
 				jen.If(jen.Id("s").Dot("release").Call()).Block(
 					jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
 				),
+				jen.Id("s").Op("=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
 			),
+			jen.If(jen.Id("s").Dot("err").Op("!=").Nil()).Block(jen.Return(jen.Id("s").Dot("err"))),
+			jen.Comment("Deferred once, out of the loop, so that With allocates nothing."),
+			jen.Defer().Func().Params().Block(
+				jen.If(jen.Id("s").Dot("release").Call()).Block(
+					jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+				),
+			).Call(),
+			jen.Return(jen.Id("fn").Call(jen.Id("s").Dot("instance"))),
 		),
 	}
 	if n.keyed {
@@ -455,23 +455,23 @@ func specType(n needs) []jen.Code {
 				jen.If(jen.Id("x").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 				jen.Var().Id("errs").Index().Error(),
 				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("x").Dot("instances")).Block(
-					jen.Id("errs").Op("=").Append(jen.Id("errs"), s("dropClose").Call(jen.Id("s"))),
+					jen.If(jen.Err().Op(":=").Add(s("dropClose")).Call(jen.Id("s")), jen.Err().Op("!=").Nil()).Block(
+						jen.Id("errs").Op("=").Append(jen.Id("errs"), jen.Err()),
+					),
 				),
 				jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
 			),
 		)
 	}
-	if n.bounded {
+	if n.idle {
 		code = append(code,
-			doc("closeAll closes the instances that the manager dropped by itself (evicted, idle) and that no With holds, for no caller, and returns what closing returned, joined.").
-				Add(method("spec", specName, "closeAll")).Params(jen.Id("dropped").Index().Add(ptrTo(stateName))).Error().Block(
-				jen.Var().Id("errs").Index().Error(),
+			doc("closeIdle closes the instances that an idle sweep dropped and that no With holds. Their Close errors have no caller: closeOne reports them to package lifecycle, if the manager registers with it.").
+				Add(method("spec", specName, "closeIdle")).Params(jen.Id("dropped").Index().Add(ptrTo(stateName))).Block(
 				jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("dropped")).Block(
 					jen.If(jen.Id("s").Dot("claim").Call()).Block(
-						jen.Id("errs").Op("=").Append(jen.Id("errs"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
+						jen.Id("_").Op("=").Add(s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
 					),
 				),
-				jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))),
 			),
 		)
 	}
@@ -552,7 +552,7 @@ func construct(n needs) []jen.Code {
 	}
 	finishType := jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Bool()
 	if n.bounded {
-		finishType = jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Params(jen.Id("current").Bool(), jen.Id("evicted").Index().Add(ptrTo(stateName)))
+		finishType = jen.Func().Params(jen.Id("s").Add(ptrTo(stateName)), jen.Id("publish").Bool()).Params(jen.Id("current").Bool(), jen.Id("evicted").Add(ptrTo(stateName)))
 	}
 	params = append(params, jen.Id("finish").Add(finishType))
 	return []jen.Code{
@@ -620,7 +620,9 @@ func constructorCall(n needs) jen.Code {
 func constructOutcome(n needs) []jen.Code {
 	instance := []jen.Code{jen.Id("s").Dot("instance").Op("=").Id("c")}
 	if n.lifecycle {
-		instance = append(instance, jen.List(jen.Id("s").Dot("lc"), jen.Id("s").Dot("gone")).Op("=").List(jen.Id("lc"), jen.Make(jen.Chan().Struct())))
+		instance = append(instance, jen.If(jen.Id("lc").Op("!=").Nil()).Block(
+			jen.List(jen.Id("s").Dot("lc"), jen.Id("s").Dot("gone")).Op("=").List(jen.Id("lc"), jen.Make(jen.Chan().Struct())),
+		))
 	}
 	cancelled := []jen.Code{
 		jen.Comment("The caller's own context ended the build: the failure is its alone, and"),
@@ -655,8 +657,12 @@ func constructEnd(n needs) []jen.Code {
 	if n.bounded {
 		end = []jen.Code{
 			jen.List(jen.Id("current"), jen.Id("evicted")).Op(":=").Add(finishCall(jen.Id("s"), publish)),
-			evictions(n),
-			jen.Id("_").Op("=").Id("spec").Dot("closeAll").Call(jen.Id("evicted")).Comment("before the Get that evicted them returns"),
+			jen.If(jen.Id("evicted").Op("!=").Nil()).Block(
+				evictions(n),
+				jen.If(jen.Id("evicted").Dot("claim").Call()).Block(
+					jen.Id("_").Op("=").Id("spec").Dot("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("evicted")).Comment("before the Get that evicted it returns"),
+				),
+			),
 			jen.If(jen.Op("!").Id("current")).Block(discarded...),
 		}
 	}
@@ -670,7 +676,7 @@ func evictions(n needs) jen.Code {
 	if !n.lifecycle {
 		return jen.Null()
 	}
-	return jen.Id("lc").Dot("Dropped").Call(jen.Lit("evict"), jen.Len(jen.Id("evicted")))
+	return jen.Id("lc").Dot("Dropped").Call(jen.Lit("evict"), jen.Lit(1))
 }
 
 // runConstructor renders the function that runs a constructor on the calling goroutine,

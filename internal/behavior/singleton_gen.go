@@ -3520,24 +3520,24 @@ func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A
 			err = errors.Join(err, closed)
 		}
 	}()
-	for {
-		s := src.current(ctx, args)
-		if s.err != nil {
-			return s.err
-		}
-		if s.holds.Add(1)&singletonDropped == 0 {
-			defer func() {
-				if s.release() {
-					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
-				}
-			}()
-			return fn(s.instance)
-		}
+	s := src.current(ctx, args)
+	for s.err == nil && s.holds.Add(1)&singletonDropped != 0 {
 		// Dropped before this With could hold it: let go, and look again.
 		if s.release() {
 			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
 		}
+		s = src.current(ctx, args)
 	}
+	if s.err != nil {
+		return s.err
+	}
+	// Deferred once, out of the loop, so that With allocates nothing.
+	defer func() {
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}()
+	return fn(s.instance)
 }
 
 // dropAll drops the instances of x and closes those that no With holds, and
@@ -3548,7 +3548,9 @@ func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	}
 	var errs []error
 	for _, s := range x.instances {
-		errs = append(errs, spec.dropClose(s))
+		if err := spec.dropClose(s); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -2319,24 +2319,24 @@ func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A
 			err = errors.Join(err, closed)
 		}
 	}()
-	for {
-		s := src.current(ctx, args)
-		if s.err != nil {
-			return s.err
-		}
-		if s.holds.Add(1)&singletonDropped == 0 {
-			defer func() {
-				if s.release() {
-					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
-				}
-			}()
-			return fn(s.instance)
-		}
+	s := src.current(ctx, args)
+	for s.err == nil && s.holds.Add(1)&singletonDropped != 0 {
 		// Dropped before this With could hold it: let go, and look again.
 		if s.release() {
 			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
 		}
+		s = src.current(ctx, args)
 	}
+	if s.err != nil {
+		return s.err
+	}
+	// Deferred once, out of the loop, so that With allocates nothing.
+	defer func() {
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}()
+	return fn(s.instance)
 }
 
 // dropAll drops the instances of x and closes those that no With holds, and
@@ -2347,19 +2347,8 @@ func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	}
 	var errs []error
 	for _, s := range x.instances {
-		errs = append(errs, spec.dropClose(s))
-	}
-	return errors.Join(errs...)
-}
-
-// closeAll closes the instances that the manager dropped by itself (evicted,
-// idle) and that no With holds, for no caller, and returns what closing
-// returned, joined.
-func (spec *singletonSpec[A, T]) closeAll(dropped []*singletonState[A, T]) error {
-	var errs []error
-	for _, s := range dropped {
-		if s.claim() {
-			errs = append(errs, spec.closeOne(context.Background(), s))
+		if err := spec.dropClose(s); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -2374,7 +2363,7 @@ type singletonSource[A comparable, T comparable] interface {
 // singletonConstruct runs ctor for b on the calling goroutine, so that a panic
 // reaches its caller, and ends b with finish. It returns nil when b was
 // discarded.
-func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) (current bool, evicted []*singletonState[A, T])) *singletonState[A, T] {
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), finish func(s *singletonState[A, T], publish bool) (current bool, evicted *singletonState[A, T])) *singletonState[A, T] {
 	defer b.returned()
 	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
 		// b runs nested in the build of me, which waits for it meanwhile.
@@ -2406,7 +2395,11 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.instance = c
 	}
 	current, evicted := finish(s, s.err == nil || spec.cache && err != nil)
-	_ = spec.closeAll(evicted) // before the Get that evicted them returns
+	if evicted != nil {
+		if evicted.claim() {
+			_ = spec.closeOne(context.Background(), evicted) // before the Get that evicted it returns
+		}
+	}
 	if !current {
 		_ = spec.dropClose(s) // nobody will see it
 		return nil
@@ -2442,7 +2435,7 @@ func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, ar
 			b = &singletonBuild[A, T]{args: args, done: make(chan struct{})}
 			c.build = b
 			c.mu.Unlock()
-			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) (bool, []*singletonState[A, T]) {
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) (bool, *singletonState[A, T]) {
 				return c.finish(state, b, s, publish), nil
 			}); s != nil {
 				return s
@@ -2572,7 +2565,7 @@ func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpe
 			}
 			m.builds[args] = b
 			m.mu.Unlock()
-			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) (bool, []*singletonState[A, T]) {
+			if s := singletonConstruct(ctx, b, spec, ctor, func(s *singletonState[A, T], publish bool) (bool, *singletonState[A, T]) {
 				return m.finish(b, s, publish, spec)
 			}); s != nil {
 				return s
@@ -2617,15 +2610,15 @@ func (m *singletonMap[A, T]) held(args A) *singletonState[A, T] {
 
 // finish ends build b with s, published if publish is set, and wakes b's
 // waiters. It reports false, and does nothing else, when b was discarded. It
-// returns the instances that it evicted for s and that the caller closes.
-func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool, spec *singletonSpec[A, T]) (bool, []*singletonState[A, T]) {
+// returns the instance that it evicted for s, if any, for the caller to close.
+func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool, spec *singletonSpec[A, T]) (bool, *singletonState[A, T]) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.builds[b.args] != b {
 		return false, nil
 	}
 	delete(m.builds, b.args)
-	var evicted []*singletonState[A, T]
+	var evicted *singletonState[A, T]
 	if publish {
 		evicted = m.insert(s, spec)
 	}
@@ -2636,12 +2629,11 @@ func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A
 // insert adds s, a new instance, after evicting one when the map holds max
 // (max=), which it returns for the caller to close unless a With holds it.
 // m.mu is held.
-func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec[A, T]) (evicted []*singletonState[A, T]) {
+func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec[A, T]) (evicted *singletonState[A, T]) {
 	if spec.max > 0 {
 		if m.live >= spec.max {
-			v := m.victim()
-			m.kill(v)
-			evicted = append(evicted, v)
+			evicted = m.victim()
+			m.kill(evicted)
 		}
 		m.place(s)
 	}

@@ -418,24 +418,24 @@ func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A
 			err = errors.Join(err, closed)
 		}
 	}()
-	for {
-		s := src.current(ctx, args)
-		if s.err != nil {
-			return s.err
-		}
-		if s.holds.Add(1)&singletonDropped == 0 {
-			defer func() {
-				if s.release() {
-					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
-				}
-			}()
-			return fn(s.instance)
-		}
+	s := src.current(ctx, args)
+	for s.err == nil && s.holds.Add(1)&singletonDropped != 0 {
 		// Dropped before this With could hold it: let go, and look again.
 		if s.release() {
 			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
 		}
+		s = src.current(ctx, args)
 	}
+	if s.err != nil {
+		return s.err
+	}
+	// Deferred once, out of the loop, so that With allocates nothing.
+	defer func() {
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}()
+	return fn(s.instance)
 }
 
 // singletonSource is a manager, as With sees it: current returns its state for

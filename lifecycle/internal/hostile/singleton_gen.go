@@ -923,24 +923,24 @@ func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A
 			err = errors.Join(err, closed)
 		}
 	}()
-	for {
-		s := src.current(ctx, args)
-		if s.err != nil {
-			return s.err
-		}
-		if s.holds.Add(1)&singletonDropped == 0 {
-			defer func() {
-				if s.release() {
-					closed = errors.Join(closed, spec.closeOne(context.Background(), s))
-				}
-			}()
-			return fn(s.instance)
-		}
+	s := src.current(ctx, args)
+	for s.err == nil && s.holds.Add(1)&singletonDropped != 0 {
 		// Dropped before this With could hold it: let go, and look again.
 		if s.release() {
 			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
 		}
+		s = src.current(ctx, args)
 	}
+	if s.err != nil {
+		return s.err
+	}
+	// Deferred once, out of the loop, so that With allocates nothing.
+	defer func() {
+		if s.release() {
+			closed = errors.Join(closed, spec.closeOne(context.Background(), s))
+		}
+	}()
+	return fn(s.instance)
 }
 
 // dropAll drops the instances of x and closes those that no With holds, and
@@ -951,22 +951,22 @@ func (spec *singletonSpec[A, T]) dropAll(x *singletonIndex[A, T]) error {
 	}
 	var errs []error
 	for _, s := range x.instances {
-		errs = append(errs, spec.dropClose(s))
+		if err := spec.dropClose(s); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
 
-// closeAll closes the instances that the manager dropped by itself (evicted,
-// idle) and that no With holds, for no caller, and returns what closing
-// returned, joined.
-func (spec *singletonSpec[A, T]) closeAll(dropped []*singletonState[A, T]) error {
-	var errs []error
+// closeIdle closes the instances that an idle sweep dropped and that no With
+// holds. Their Close errors have no caller: closeOne reports them to package
+// lifecycle, if the manager registers with it.
+func (spec *singletonSpec[A, T]) closeIdle(dropped []*singletonState[A, T]) {
 	for _, s := range dropped {
 		if s.claim() {
-			errs = append(errs, spec.closeOne(context.Background(), s))
+			_ = spec.closeOne(context.Background(), s)
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // singletonSource is a manager, as With sees it: current returns its state for
@@ -978,7 +978,7 @@ type singletonSource[A comparable, T comparable] interface {
 // singletonConstruct runs ctor for b on the calling goroutine, so that a panic
 // reaches its caller, and ends b with finish. It returns nil when b was
 // discarded. It reports the build to lc, after publishing it.
-func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), lc *lifecycle.Registration, finish func(s *singletonState[A, T], publish bool) (current bool, evicted []*singletonState[A, T])) *singletonState[A, T] {
+func singletonConstruct[A comparable, T comparable](ctx context.Context, b *singletonBuild[A, T], spec *singletonSpec[A, T], ctor func(context.Context, A) (T, error), lc *lifecycle.Registration, finish func(s *singletonState[A, T], publish bool) (current bool, evicted *singletonState[A, T])) *singletonState[A, T] {
 	start := lc.Started()
 	c, err := singletonRun(func() (T, error) {
 		return ctor(ctx, b.args)
@@ -1006,11 +1006,17 @@ func singletonConstruct[A comparable, T comparable](ctx context.Context, b *sing
 		s.err = spec.nilErr
 	default:
 		s.instance = c
-		s.lc, s.gone = lc, make(chan struct{})
+		if lc != nil {
+			s.lc, s.gone = lc, make(chan struct{})
+		}
 	}
 	current, evicted := finish(s, s.err == nil || spec.cache && err != nil)
-	lc.Dropped("evict", len(evicted))
-	_ = spec.closeAll(evicted) // before the Get that evicted them returns
+	if evicted != nil {
+		lc.Dropped("evict", 1)
+		if evicted.claim() {
+			_ = spec.closeOne(context.Background(), evicted) // before the Get that evicted it returns
+		}
+	}
 	if !current {
 		lc.Discarded(start, s.err)
 		_ = spec.dropClose(s) // nobody will see it
@@ -1051,7 +1057,7 @@ func (c *singletonCell[A, T]) get(ctx context.Context, state *unsafe.Pointer, ar
 			c.build = b
 			lc := c.lc
 			c.mu.Unlock()
-			if s := singletonConstruct(ctx, b, spec, ctor, lc, func(s *singletonState[A, T], publish bool) (bool, []*singletonState[A, T]) {
+			if s := singletonConstruct(ctx, b, spec, ctor, lc, func(s *singletonState[A, T], publish bool) (bool, *singletonState[A, T]) {
 				return c.finish(state, b, s, publish), nil
 			}); s != nil {
 				return s
@@ -1268,7 +1274,7 @@ func (m *singletonMap[A, T]) get(ctx context.Context, args A, spec *singletonSpe
 			m.builds[args] = b
 			lc := m.lc
 			m.mu.Unlock()
-			if s := singletonConstruct(ctx, b, spec, ctor, lc, func(s *singletonState[A, T], publish bool) (bool, []*singletonState[A, T]) {
+			if s := singletonConstruct(ctx, b, spec, ctor, lc, func(s *singletonState[A, T], publish bool) (bool, *singletonState[A, T]) {
 				return m.finish(b, s, publish, spec)
 			}); s != nil {
 				return s
@@ -1313,15 +1319,15 @@ func (m *singletonMap[A, T]) held(args A) *singletonState[A, T] {
 
 // finish ends build b with s, published if publish is set, and wakes b's
 // waiters. It reports false, and does nothing else, when b was discarded. It
-// returns the instances that it evicted for s and that the caller closes.
-func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool, spec *singletonSpec[A, T]) (bool, []*singletonState[A, T]) {
+// returns the instance that it evicted for s, if any, for the caller to close.
+func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A, T], publish bool, spec *singletonSpec[A, T]) (bool, *singletonState[A, T]) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.builds[b.args] != b {
 		return false, nil
 	}
 	delete(m.builds, b.args)
-	var evicted []*singletonState[A, T]
+	var evicted *singletonState[A, T]
 	if publish {
 		evicted = m.insert(s, spec)
 	}
@@ -1332,12 +1338,11 @@ func (m *singletonMap[A, T]) finish(b *singletonBuild[A, T], s *singletonState[A
 // insert adds s, a new instance, after evicting one when the map holds max
 // (max=), which it returns for the caller to close unless a With holds it.
 // m.mu is held.
-func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec[A, T]) (evicted []*singletonState[A, T]) {
+func (m *singletonMap[A, T]) insert(s *singletonState[A, T], spec *singletonSpec[A, T]) (evicted *singletonState[A, T]) {
 	if spec.max > 0 {
 		if m.live >= spec.max {
-			v := m.victim()
-			m.kill(v)
-			evicted = append(evicted, v)
+			evicted = m.victim()
+			m.kill(evicted)
 		}
 		m.place(s)
 	}
@@ -1626,7 +1631,7 @@ func (m *singletonMap[A, T]) sweepIdle(armed int, spec *singletonSpec[A, T]) {
 	m.arm(spec)
 	m.mu.Unlock()
 	m.report("idle", len(idle))
-	_ = spec.closeAll(idle)
+	spec.closeIdle(idle)
 }
 
 // snapshot returns the instances that m holds. m.mu is held.
