@@ -235,7 +235,6 @@ func buildType(n needs) []jen.Code {
 	}
 	what := buildName + " is a build in flight. result is set before done is closed; it stays nil when the build was discarded, and its waiters build again."
 	end := []jen.Code{b("result").Op("=").Id("s"), jen.Close(b("done"))}
-	var wait []jen.Code
 	if n.ctx {
 		fields = append(fields,
 			jen.Line(),
@@ -244,7 +243,39 @@ func buildType(n needs) []jen.Code {
 			jen.Id("waiting").Index().Any().Comment("the builds that the constructor waits for, or runs nested"),
 		)
 		what = buildName + " is a build in flight, and a " + nodeName + " to the builds of every package. result is set before done is closed; it stays nil when the build was discarded, and its waiters build again."
+	}
+	waitDoc := "wait waits for b, a build that another caller runs, and returns its result, or nil when b was discarded."
+	if n.ctx {
+		waitDoc += " A constructor that would wait for a build that waits for it, directly or through other builds, gets an error instead."
+	}
+	code := []jen.Code{
+		doc(what).Type().Id(buildName).Types(typeParams()...).Struct(fields...),
+		doc("end ends b with s, or discards it when s is nil, and wakes its waiters. The manager's lock is held.").
+			Add(method("b", buildName, "end")).Params(jen.Id("s").Add(ptrTo(stateName))).Block(end...),
+		doc(waitDoc).
+			Add(method("b", buildName, "wait")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Add(ptrTo(stateName)).Block(buildWait(n)...),
+	}
+	if !n.ctx {
+		return code
+	}
+	return append(code, buildNode(b)...)
+}
 
+// buildWait renders the wait of a caller for a build that another runs; with contexts,
+// after the check that it would not wait for itself:
+//
+//	if me, _ := ctx.Value(singletonChainKey{}).(singletonNode); me != nil {
+//		...
+//	}
+//	select {
+//	case <-b.done:
+//		return b.result
+//	case <-ctx.Done():
+//		return &singletonState[A, T]{err: ctx.Err()}
+//	}
+func buildWait(n needs) []jen.Code {
+	var wait []jen.Code
+	if n.ctx {
 		wait = append(wait, jen.If(jen.List(jen.Id("me"), jen.Id("_")).Op(":=").Id("ctx").Dot("Value").Call(jen.Id(chainKeyName).Values()).Assert(jen.Id(nodeName)), jen.Id("me").Op("!=").Nil()).Block(
 			jen.Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.True()),
 			jen.Defer().Id("me").Dot("SingletongenWaitV1").Call(jen.Id("b"), jen.False()),
@@ -258,25 +289,16 @@ func buildType(n needs) []jen.Code {
 			),
 		))
 	}
-	wait = append(wait, jen.Select().Block(
+	return append(wait, jen.Select().Block(
 		jen.Case(jen.Op("<-").Id("b").Dot("done")).Block(jen.Return(jen.Id("b").Dot("result"))),
 		jen.Case(jen.Op("<-").Id("ctx").Dot("Done").Call()).Block(jen.Return(errorState(jen.Id("ctx").Dot("Err").Call()))),
 	))
-	waitDoc := "wait waits for b, a build that another caller runs, and returns its result, or nil when b was discarded."
-	if n.ctx {
-		waitDoc += " A constructor that would wait for a build that waits for it, directly or through other builds, gets an error instead."
-	}
-	code := []jen.Code{
-		doc(what).Type().Id(buildName).Types(typeParams()...).Struct(fields...),
-		doc("end ends b with s, or discards it when s is nil, and wakes its waiters. The manager's lock is held.").
-			Add(method("b", buildName, "end")).Params(jen.Id("s").Add(ptrTo(stateName))).Block(end...),
-		doc(waitDoc).
-			Add(method("b", buildName, "wait")).Params(jen.Id("ctx").Qual("context", "Context"), specParam()).Add(ptrTo(stateName)).Block(wait...),
-	}
-	if !n.ctx {
-		return code
-	}
-	return append(code,
+}
+
+// buildNode renders the methods that make a build a node of the chain of nested builds
+// of every package, for cycle detection; b renders a field of the build.
+func buildNode(b func(names ...string) *jen.Statement) []jen.Code {
+	return []jen.Code{
 		doc("returned records that b's constructor returned: b waits for nothing from then on. A build discarded before its constructor returned still waits for what its constructor waits for, on the goroutine of its nested parent build, if any: cycles through it are found.").
 			Add(method("b", buildName, "returned")).Params().Block(
 			b("mu", "Lock").Call(),
@@ -304,7 +326,7 @@ func buildType(n needs) []jen.Code {
 			jen.Defer().Add(b("mu", "Unlock")).Call(),
 			jen.Return(jen.Append(jen.Index().Any().Parens(jen.Nil()), b("waiting").Op("..."))),
 		),
-	)
+	}
 }
 
 // chainKeyType renders the context key of the protocol between the builds of every
@@ -419,35 +441,8 @@ func specType(n needs) []jen.Code {
 			jen.If(jen.Op("!").Id("s").Dot("drop").Call()).Block(jen.Return(jen.Nil())),
 			jen.Return(s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
 		),
-		doc("with runs fn with the instance that src has for args, held so that it is not closed before fn returns: a drop meanwhile takes it out of the manager at once, and the last With on it closes it. It returns fn's error, or the error of getting the instance, joined with what closing returned if this With closed it.").
-			Add(method("spec", specName, "with")).Params(
-			jen.Id("ctx").Qual("context", "Context"),
-			jen.Id("src").Add(generic(sourceName)),
-			jen.Id("args").Id("A"),
-			jen.Id("fn").Func().Params(jen.Id("T")).Error(),
-		).Params(jen.Err().Error()).Block(
-			jen.Var().Id("closed").Error().Comment("of instances dropped before this With could hold them"),
-			jen.Defer().Func().Params().Block(
-				jen.If(jen.Id("closed").Op("!=").Nil()).Block(jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), jen.Id("closed"))),
-			).Call(),
-			jen.Id("s").Op(":=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
-			jen.For(jen.Id("s").Dot("err").Op("==").Nil().Op("&&").Id("s").Dot("holds").Dot("Add").Call(jen.Lit(1)).Op("&").Id(droppedName).Op("!=").Lit(0)).Block(
-				jen.Comment("Dropped before this With could hold it: let go, and look again."),
-				jen.If(jen.Id("s").Dot("release").Call()).Block(
-					jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
-				),
-				jen.Id("s").Op("=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
-			),
-			jen.If(jen.Id("s").Dot("err").Op("!=").Nil()).Block(jen.Return(jen.Id("s").Dot("err"))),
-			jen.Comment("Deferred once, out of the loop, so that With allocates nothing."),
-			jen.Defer().Func().Params().Block(
-				jen.If(jen.Id("s").Dot("release").Call()).Block(
-					jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), s("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))),
-				),
-			).Call(),
-			jen.Return(jen.Id("fn").Call(jen.Id("s").Dot("instance"))),
-		),
 	}
+	code = append(code, specWith())
 	if n.keyed {
 		code = append(code,
 			doc("dropAll drops the instances of x and closes those that no With holds, and returns what closing returned, joined.").
@@ -491,6 +486,45 @@ func specType(n needs) []jen.Code {
 //	return err
 //
 // With lifecycle=on, it also reports the close and closes s.gone.
+// specWith renders With's work, shared by every manager:
+//
+//	func (spec *singletonSpec[A, T]) with(ctx context.Context, src singletonSource[A, T], args A, fn func(T) error) (err error) {
+//		...
+//	}
+func specWith() jen.Code {
+	closeOne := func() *jen.Statement {
+		return jen.Id("spec").Dot("closeOne").Call(jen.Qual("context", "Background").Call(), jen.Id("s"))
+	}
+	return doc("with runs fn with the instance that src has for args, held so that it is not closed before fn returns: a drop meanwhile takes it out of the manager at once, and the last With on it closes it. It returns fn's error, or the error of getting the instance, joined with what closing returned if this With closed it.").
+		Add(method("spec", specName, "with")).Params(
+		jen.Id("ctx").Qual("context", "Context"),
+		jen.Id("src").Add(generic(sourceName)),
+		jen.Id("args").Id("A"),
+		jen.Id("fn").Func().Params(jen.Id("T")).Error(),
+	).Params(jen.Err().Error()).Block(
+		jen.Var().Id("closed").Error().Comment("of instances dropped before this With could hold them"),
+		jen.Defer().Func().Params().Block(
+			jen.If(jen.Id("closed").Op("!=").Nil()).Block(jen.Err().Op("=").Qual("errors", "Join").Call(jen.Err(), jen.Id("closed"))),
+		).Call(),
+		jen.Id("s").Op(":=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
+		jen.For(jen.Id("s").Dot("err").Op("==").Nil().Op("&&").Id("s").Dot("holds").Dot("Add").Call(jen.Lit(1)).Op("&").Id(droppedName).Op("!=").Lit(0)).Block(
+			jen.Comment("Dropped before this With could hold it: let go, and look again."),
+			jen.If(jen.Id("s").Dot("release").Call()).Block(
+				jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), closeOne()),
+			),
+			jen.Id("s").Op("=").Id("src").Dot("current").Call(jen.Id("ctx"), jen.Id("args")),
+		),
+		jen.If(jen.Id("s").Dot("err").Op("!=").Nil()).Block(jen.Return(jen.Id("s").Dot("err"))),
+		jen.Comment("Deferred once, out of the loop, so that With allocates nothing."),
+		jen.Defer().Func().Params().Block(
+			jen.If(jen.Id("s").Dot("release").Call()).Block(
+				jen.Id("closed").Op("=").Qual("errors", "Join").Call(jen.Id("closed"), closeOne()),
+			),
+		).Call(),
+		jen.Return(jen.Id("fn").Call(jen.Id("s").Dot("instance"))),
+	)
+}
+
 func closeOne(n needs) []jen.Code {
 	recovered := []jen.Code{jen.Err().Op("=").Qual("fmt", "Errorf").Call(jen.Lit("%s: Close panicked: %v"), jen.Id("spec").Dot("name"), jen.Id("r"))}
 	var after []jen.Code
